@@ -1,0 +1,148 @@
+"""The composition root: one function builds the whole application from the config.
+
+Tests call the same builder, pointing the platform sections' ``api_base`` at loopback
+fakes. Nothing runs at import time; IO starts in the aiohttp startup context.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text as sql
+
+import nlp
+from bot.adapters.web.hub import WebHub, WebSender
+from bot.adapters.web.routes import WebChat
+from bot.config import Config
+from bot.core.messages import Channel, InboundMessage
+from bot.core.ports import Sender, TurnOutcome
+from bot.dispatcher import Dispatcher
+from bot.domain.calendar import WorkingDayCalendar
+from bot.metrics import Metrics
+from bot.registry import EnterpriseRegistry
+from bot.relay import OutboxRelay
+from bot.services.feed import OutboxFeed
+from bot.services.turn_services import ServiceSettings
+from storage.engine import create_engine
+from storage.migrate import upgrade
+from storage.uow import Database
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Components:
+    config: Config
+    db: Database
+    registry: EnterpriseRegistry
+    dispatcher: Dispatcher
+    relay: OutboxRelay
+    hub: WebHub
+    metrics: Metrics
+    senders: dict[Channel, Sender] = field(default_factory=dict)
+    nlp_ready: bool = False
+
+
+COMPONENTS = web.AppKey("components", Components)
+
+
+class MeteredDispatch:
+    """The dispatcher as adapters see it, counting and timing every inbound message."""
+
+    def __init__(self, dispatcher: Dispatcher, metrics: Metrics) -> None:
+        self._dispatcher = dispatcher
+        self._metrics = metrics
+
+    async def __call__(self, message: InboundMessage, *, hold_replies_seconds: float = 0.0
+                       ) -> TurnOutcome:
+        started = time.perf_counter()
+        channel = message.channel.value
+        try:
+            outcome = await self._dispatcher(message, hold_replies_seconds=hold_replies_seconds)
+        except Exception:
+            self._metrics.inbound.labels(channel, "unavailable").inc()
+            raise
+        self._metrics.turn_seconds.labels(channel).observe(time.perf_counter() - started)
+        self._metrics.inbound.labels(channel, "duplicate" if outcome.duplicate else "ok").inc()
+        return outcome
+
+
+def build_components(config: Config, clock: Callable[[], datetime] = utc_now) -> Components:
+    db = Database(create_engine(config.database.url, echo=config.database.echo))
+    calendar = WorkingDayCalendar.from_file(config.odr.calendar_file)
+    registry = EnterpriseRegistry()
+    settings = ServiceSettings(calendar, registry, config.odr.deadline_working_days)
+    hub = WebHub()
+    senders: dict[Channel, Sender] = {Channel.WEB: WebSender(hub)}
+    relay = OutboxRelay(db, senders, clock, config.relay)
+    dispatcher = Dispatcher(db, settings, clock, on_commit=relay.wake)
+    return Components(config, db, registry, dispatcher, relay, hub, Metrics(), senders)
+
+
+def build_app(config: Config, clock: Callable[[], datetime] = utc_now,
+              migrate: bool = True) -> web.Application:
+    parts = build_components(config, clock)
+    app = web.Application(client_max_size=1024 * 1024 * 21)
+    app[COMPONENTS] = parts
+    dispatch = MeteredDispatch(parts.dispatcher, parts.metrics)
+    chat = WebChat(dispatch, OutboxFeed(parts.db, Channel.WEB), parts.hub, config.media.dir,
+                   secure_cookies=config.base_url.startswith("https://"))
+    app.add_routes(chat.routes())
+    app.add_routes([web.get("/healthz", healthz), web.get("/readyz", readyz),
+                    web.get("/metrics", metrics)])
+    app.cleanup_ctx.append(_lifecycle(migrate))
+    return app
+
+
+def _lifecycle(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        parts = app[COMPONENTS]
+        if migrate:
+            await upgrade(parts.db.engine)
+        count = await parts.registry.load(parts.db)
+        log.info("enterprise registry loaded: %d enrolled", count)
+        await asyncio.to_thread(nlp.warm_up)
+        parts.nlp_ready = True
+        task = asyncio.create_task(parts.relay.run(), name="outbox-relay")
+        try:
+            yield
+        finally:
+            parts.relay.stop()
+            await task
+            await parts.db.dispose()
+
+    return lifecycle
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    parts = request.app[COMPONENTS]
+    try:
+        async with parts.db.engine.connect() as conn:
+            await conn.execute(sql("SELECT 1"))
+        database = True
+    except Exception:
+        database = False
+    ready = database and parts.nlp_ready
+    return web.json_response({"ready": ready, "database": database, "nlp": parts.nlp_ready},
+                             status=200 if ready else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    registry = request.app[COMPONENTS].metrics.registry
+    body = await asyncio.to_thread(generate_latest, registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -1,0 +1,71 @@
+"""The ``odrbot`` command (also ``python -m bot``): serve, db, enterprises, classify, match."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+from bot.domain.calendar import CalendarError
+
+log = logging.getLogger("odrbot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="odrbot", description=__doc__)
+    parser.add_argument("--config", help="TOML config file (default: built-in defaults)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web chat, platform webhooks and relay")
+    serve.add_argument("--config", dest="config_sub", help=argparse.SUPPRESS)
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command",
+                                                                           required=True)
+    db.add_parser("upgrade", help="apply the migrations")
+    ent = sub.add_parser("enterprises", help="the ODR enterprise registry").add_subparsers(
+        dest="ent_command", required=True)
+    imp = ent.add_parser("import", help="import enterprises from JSONL or CSV")
+    imp.add_argument("path")
+    ent.add_parser("list", help="list enrolled enterprises")
+    sub.add_parser("classify", help="JSONL complaints on stdin → labels on stdout")
+    sub.add_parser("match", help="JSONL names on stdin → enrolled enterprise on stdout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    config_path = getattr(args, "config_sub", None) or args.config
+    try:
+        config = load_config(config_path)
+    except (ConfigError, CalendarError) as exc:
+        print(f"odrbot: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    logging.basicConfig(level=config.log.level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return _run(args, config)
+    except (ConfigError, CalendarError) as exc:
+        print(f"odrbot: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, config: Config) -> int:
+    from bot import commands
+
+    if args.command == "serve":
+        return commands.serve(config)
+    if args.command == "db":
+        return asyncio.run(commands.db_upgrade(config))
+    if args.command == "enterprises" and args.ent_command == "import":
+        return asyncio.run(commands.import_enterprises(config, Path(args.path)))
+    if args.command == "enterprises":
+        return asyncio.run(commands.list_enterprises(config))
+    if args.command == "classify":
+        return commands.classify(sys.stdin, sys.stdout)
+    if args.command == "match":
+        return asyncio.run(commands.match(config, sys.stdin, sys.stdout))
+    raise AssertionError(args.command)

@@ -1,0 +1,103 @@
+"""The work behind each ``odrbot`` sub-command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from aiohttp import web
+
+import nlp
+import nlp.cli
+from bot.app import build_app
+from bot.config import Config
+from bot.services.registry_import import RegistryFileError, read_registry
+from storage.engine import create_engine
+from storage.migrate import upgrade
+from storage.uow import Database
+
+log = logging.getLogger("odrbot")
+
+
+def serve(config: Config) -> int:
+    app = build_app(config)
+    base = config.base_url
+    log.info("web chat: %s/   health: %s/healthz", base, base)
+    if config.wechat.enabled:
+        log.info("WeChat callback URL: %s/wechat", base)
+    if config.telegram.enabled:
+        log.info("Telegram webhook URL: %s/telegram", base)
+    web.run_app(app, host=config.server.host, port=config.server.port, print=None,
+                access_log=None, shutdown_timeout=5.0)
+    return 0
+
+
+async def db_upgrade(config: Config) -> int:
+    engine = create_engine(config.database.url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    log.info("database is at the latest migration")
+    return 0
+
+
+async def import_enterprises(config: Config, path: Path) -> int:
+    try:
+        rows = read_registry(path)
+    except RegistryFileError as exc:
+        log.error("%s", exc)
+        return 2
+    db = Database(create_engine(config.database.url))
+    try:
+        await upgrade(db.engine)
+        now = datetime.now(UTC)
+        created = 0
+        async with db.unit_of_work() as uow:
+            for row in rows:
+                created += await uow.enterprises.upsert(row, now)
+            await uow.commit()
+    finally:
+        await db.dispose()
+    log.info("imported %d enterprises (%d new, %d updated)", len(rows), created,
+             len(rows) - created)
+    return 0
+
+
+async def list_enterprises(config: Config) -> int:
+    db = Database(create_engine(config.database.url))
+    try:
+        await upgrade(db.engine)
+        async with db.unit_of_work() as uow:
+            rows = await uow.enterprises.all_enrolled()
+    finally:
+        await db.dispose()
+    for row in rows:
+        print(f"{row.id}\t{row.name}\t{row.district}\t{row.address}")  # noqa: T201
+    return 0
+
+
+def classify(stdin: TextIO, stdout: TextIO) -> int:
+    nlp.warm_up()
+    errors = nlp.cli.run_classify(stdin, stdout)
+    return 1 if errors else 0
+
+
+async def match(config: Config, stdin: TextIO, stdout: TextIO) -> int:
+    db = Database(create_engine(config.database.url))
+    try:
+        await upgrade(db.engine)
+        async with db.unit_of_work() as uow:
+            rows = await uow.enterprises.all_enrolled()
+    finally:
+        await db.dispose()
+    await asyncio.to_thread(nlp.warm_up)
+    index = nlp.EnterpriseIndex(
+        nlp.EnterpriseRecord(id=r.id, name=r.name, aliases=r.aliases, district=r.district,
+                             address=r.address, categories=r.categories) for r in rows
+    )
+    errors = nlp.cli.run_match(stdin, stdout, index)
+    return 1 if errors else 0

@@ -1,0 +1,192 @@
+"""Configuration: TOML file plus ``ODRBOT_<SECTION>_<KEY>`` environment overrides.
+
+Read once at start and validated; every error names the offending key, so an operator can
+fix it without reading code. No file is needed for the defaults (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or invalid; the message names the key."""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""
+    """Base URL users reach the server at (for links); defaults to http://host:port."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = "sqlite+aiosqlite:///./var/odrbot.sqlite3"
+    echo: bool = False
+
+
+@dataclass(frozen=True)
+class WechatConfig:
+    enabled: bool = False
+    token: str = ""
+    app_id: str = ""
+    app_secret: str = ""
+    encoding_aes_key: str = ""
+    api_base: str = "https://api.weixin.qq.com"
+    reply_budget_seconds: float = 4.0
+    template_id: str = ""
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    enabled: bool = False
+    token: str = ""
+    webhook_secret: str = ""
+    mode: str = "webhook"
+    api_base: str = "https://api.telegram.org"
+
+
+@dataclass(frozen=True)
+class OdrConfig:
+    deadline_working_days: int = 10
+    calendar_file: str = ""
+    """Optional TOML with extra or overriding years of holidays / make-up working days."""
+
+
+@dataclass(frozen=True)
+class RelayConfig:
+    max_attempts: int = 8
+    base_delay_seconds: float = 1.0
+    max_delay_seconds: float = 300.0
+    batch_size: int = 100
+
+
+@dataclass(frozen=True)
+class MediaConfig:
+    dir: str = "./var/media"
+
+
+@dataclass(frozen=True)
+class LogConfig:
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class Config:
+    server: ServerConfig = field(default_factory=ServerConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    wechat: WechatConfig = field(default_factory=WechatConfig)
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    odr: OdrConfig = field(default_factory=OdrConfig)
+    relay: RelayConfig = field(default_factory=RelayConfig)
+    media: MediaConfig = field(default_factory=MediaConfig)
+    log: LogConfig = field(default_factory=LogConfig)
+
+    @property
+    def base_url(self) -> str:
+        return self.server.public_url.rstrip("/") or f"http://{self.server.host}:{self.server.port}"
+
+
+def _coerce(key: str, value: Any, target: type) -> Any:
+    if target is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if isinstance(value, str) and value.lower() in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    if target is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{key}: expected an integer, got {value!r}")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{key}: expected an integer, got {value!r}") from None
+    if target is float:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{key}: expected a number, got {value!r}") from None
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected a string, got {value!r}")
+    return value
+
+
+_TYPES = {"bool": bool, "int": int, "float": float, "str": str}
+
+
+def _section(name: str, cls: type, raw: Mapping[str, Any], env: Mapping[str, str]) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise ConfigError(f"[{name}] {sorted(unknown)[0]}: unknown key")
+    values: dict[str, Any] = {}
+    for fname, fdef in known.items():
+        target = _TYPES[str(fdef.type)]
+        env_key = f"ODRBOT_{name.upper()}_{fname.upper()}"
+        if env_key in env:
+            values[fname] = _coerce(env_key, env[env_key], target)
+        elif fname in raw:
+            values[fname] = _coerce(f"[{name}] {fname}", raw[fname], target)
+    return cls(**values)
+
+
+def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the TOML file (optional) and apply environment overrides, then validate."""
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path}: {exc}") from None
+    sections = {f.name: f for f in dataclasses.fields(Config)}
+    unknown = set(raw) - set(sections)
+    if unknown:
+        raise ConfigError(f"[{sorted(unknown)[0]}]: unknown section")
+    built: dict[str, Any] = {}
+    for name in sections:
+        section_raw = raw.get(name, {})
+        if not isinstance(section_raw, dict):
+            raise ConfigError(f"[{name}]: expected a table")
+        cls = type(getattr(Config(), name))
+        built[name] = _section(name, cls, section_raw, env)
+    config = Config(**built)
+    validate(config)
+    return config
+
+
+def validate(config: Config) -> None:
+    if not 0 < config.server.port < 65536:
+        raise ConfigError(f"[server] port: must be 1-65535, got {config.server.port}")
+    if not config.database.url:
+        raise ConfigError("[database] url: must not be empty")
+    if config.telegram.mode not in {"webhook", "polling"}:
+        raise ConfigError(f"[telegram] mode: must be webhook or polling, got {config.telegram.mode!r}")
+    if config.wechat.enabled:
+        for key in ("token", "app_id", "app_secret"):
+            if not getattr(config.wechat, key):
+                raise ConfigError(f"[wechat] {key}: required when [wechat] enabled = true")
+        aes = config.wechat.encoding_aes_key
+        if aes and len(aes) != 43:
+            raise ConfigError("[wechat] encoding_aes_key: must be the 43 characters from the console")
+    if config.telegram.enabled:
+        if not config.telegram.token:
+            raise ConfigError("[telegram] token: required when [telegram] enabled = true")
+        if config.telegram.mode == "webhook" and not config.telegram.webhook_secret:
+            raise ConfigError("[telegram] webhook_secret: required in webhook mode")
+    if config.odr.deadline_working_days < 1:
+        raise ConfigError("[odr] deadline_working_days: must be at least 1")
+    if config.relay.max_attempts < 1:
+        raise ConfigError("[relay] max_attempts: must be at least 1")

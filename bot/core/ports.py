@@ -1,0 +1,101 @@
+"""Ports: what the core needs from the outside, as protocols (implemented elsewhere)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.core.messages import InboundMessage, OutboundMessage
+from bot.domain.complaint import ComplaintView, EnterpriseView, Filing, Submitted
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What a platform said to one outbound message."""
+
+    ok: bool
+    error: str = ""
+    retry_after: float | None = None
+    """Seconds the platform asked us to wait (Telegram 429); None → our own backoff."""
+    permanent: bool = False
+    """Retrying cannot help (user blocked the bot, message rejected): dead-letter it."""
+    hold: bool = False
+    """Not deliverable now but keep it (WeChat 48-hour window closed): wait for the user."""
+
+
+class Sender(Protocol):
+    async def send(self, message: OutboundMessage) -> SendResult: ...
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    replies: tuple[OutboundMessage, ...]
+    outbox_ids: tuple[int, ...]
+    duplicate: bool = False
+
+
+class Dispatch(Protocol):
+    """What adapters call for every inbound message."""
+
+    async def __call__(
+        self, message: InboundMessage, *, hold_replies_seconds: float = 0.0
+    ) -> TurnOutcome: ...
+
+
+class ConfirmDelivered(Protocol):
+    """Adapters that answered in the HTTP response confirm the outbox rows it carried."""
+
+    async def __call__(self, outbox_ids: tuple[int, ...]) -> None: ...
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    id: int
+    message: OutboundMessage
+
+
+class MessageFeed(Protocol):
+    """Pull access to a recipient's messages (the web chat streams from it)."""
+
+    async def after(self, recipient: str, after_id: int) -> list[FeedItem]: ...
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str | None
+    phone: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class EnterpriseMatch:
+    enterprise: EnterpriseView | None
+    score: float
+    candidates: tuple[EnterpriseView, ...]
+
+
+class TurnServices(Protocol):
+    """What handlers may ask of the world during one turn (bound to its transaction)."""
+
+    @property
+    def now(self) -> datetime: ...
+
+    @property
+    def today(self) -> date: ...
+
+    async def my_complaints(self) -> list[ComplaintView]: ...
+
+    async def my_complaint(self, reference: str) -> ComplaintView | None: ...
+
+    async def contact(self) -> Contact: ...
+
+    async def match_enterprise(self, text: str, city_hint: str | None) -> EnterpriseMatch: ...
+
+    async def enterprise(self, enterprise_id: str) -> EnterpriseView | None: ...
+
+    def deadline_for(self, submitted: date) -> date: ...
+
+    async def submit(self, filing: Filing) -> Submitted: ...
+
+    async def withdraw(self, reference: str) -> bool: ...

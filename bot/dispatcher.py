@@ -1,0 +1,146 @@
+"""A turn: dedupe → per-conversation lock → one transaction → commit → wake the relay.
+
+DESIGN §3: record the platform's message id, load the state, run the handler, save the
+state and the outgoing messages (the outbox), commit. A crash before the commit loses
+nothing (the platform retries); after it, the outbox delivers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from bot.core.errors import TemporarilyUnavailable
+from bot.core.locks import KeyedLock
+from bot.core.messages import Choice, InboundMessage, OutboundMessage
+from bot.core.ports import TurnOutcome
+from bot.services.turn_services import ServiceSettings, SqlTurnServices
+from handlers import router
+from handlers.state import Reply, State
+from handlers.texts import text
+from storage.uow import Database, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def conversation_key(message: InboundMessage) -> str:
+    return f"{message.channel.value}:{message.user_id}"
+
+
+def payload_of(message: OutboundMessage) -> dict[str, Any]:
+    return {
+        "text": message.text,
+        "choices": [[c.key, c.label] for c in message.choices],
+        "case_ref": message.case_ref,
+        "reply_to": message.reply_to_message,
+    }
+
+
+def message_of(channel: str, recipient: str, payload: dict[str, Any]) -> OutboundMessage:
+    from bot.core.messages import Channel
+
+    return OutboundMessage(
+        channel=Channel(channel), recipient=recipient, text=str(payload["text"]),
+        choices=tuple(Choice(str(k), str(v)) for k, v in payload.get("choices", [])),
+        case_ref=payload.get("case_ref"), reply_to_message=payload.get("reply_to"),
+    )
+
+
+class Dispatcher:
+    def __init__(
+        self, db: Database, settings: ServiceSettings, clock: Callable[[], datetime],
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._clock = clock
+        self._on_commit = on_commit
+        self._locks = KeyedLock()
+
+    async def __call__(
+        self, message: InboundMessage, *, hold_replies_seconds: float = 0.0
+    ) -> TurnOutcome:
+        async with self._locks.hold(conversation_key(message)):
+            try:
+                outcome = await self._turn(message, hold_replies_seconds)
+            except IntegrityError:
+                # Another worker committed the same delivery first: answer as it did.
+                outcome = await self._stored_or_unavailable(message)
+            except DBAPIError as exc:
+                log.warning("database unavailable for a turn: %s", type(exc).__name__)
+                raise TemporarilyUnavailable(str(exc)) from exc
+            except Exception:
+                log.exception("turn failed for %s message %s", message.channel, message.message_id)
+                outcome = await self._record_failure(message, hold_replies_seconds)
+        if outcome.outbox_ids and not outcome.duplicate:
+            self._on_commit()
+        return outcome
+
+    async def _turn(self, message: InboundMessage, hold: float) -> TurnOutcome:
+        async with self._db.unit_of_work() as uow:
+            stored = await uow.receipts.replies_of(message.channel.value, message.message_id)
+            if stored is not None:
+                return _outcome(message, stored, duplicate=True)
+            now = self._clock()
+            identity = await uow.identities.get_or_create(
+                message.channel.value, message.user_id, now, message.language
+            )
+            await uow.identities.touch(identity.id, now, message.language)
+            key = conversation_key(message)
+            raw = await uow.conversations.load(key)
+            state = State.from_json(raw)
+            services = SqlTurnServices(uow, identity, now, message.channel, self._settings)
+            result = await router.handle(message, state, services)
+            await uow.conversations.save(key, result.state.to_json(), now, existed=raw is not None)
+            stored = await self._enqueue(uow, message, result.replies, now, hold)
+            await uow.receipts.add(message.channel.value, message.message_id, stored, now)
+            await uow.commit()
+        return _outcome(message, stored, duplicate=False)
+
+    async def _enqueue(
+        self, uow: UnitOfWork, message: InboundMessage, replies: list[Reply], now: datetime,
+        hold: float,
+    ) -> list[dict[str, Any]]:
+        not_before = now + timedelta(seconds=hold) if hold > 0 else None
+        stored = []
+        for reply in replies:
+            out = OutboundMessage(message.channel, message.user_id, reply.text, reply.choices,
+                                  reply_to_message=message.message_id)
+            payload = payload_of(out)
+            row_id = await uow.outbox.add(message.channel.value, message.user_id, payload, now,
+                                          not_before)
+            stored.append({"id": row_id, **payload})
+        return stored
+
+    async def _stored_or_unavailable(self, message: InboundMessage) -> TurnOutcome:
+        async with self._db.unit_of_work() as uow:
+            stored = await uow.receipts.replies_of(message.channel.value, message.message_id)
+        if stored is None:
+            raise TemporarilyUnavailable("conflicting concurrent turn")
+        return _outcome(message, stored, duplicate=True)
+
+    async def _record_failure(self, message: InboundMessage, hold: float) -> TurnOutcome:
+        """A bug in a handler: answer politely and record the delivery, so the platform's
+        retries do not replay the same failure; the conversation state is unchanged."""
+        try:
+            async with self._db.unit_of_work() as uow:
+                now = self._clock()
+                raw = await uow.conversations.load(conversation_key(message))
+                lang = State.from_json(raw).lang
+                reply = Reply(text(lang, "internal_error"))
+                stored = await self._enqueue(uow, message, [reply], now, hold)
+                await uow.receipts.add(message.channel.value, message.message_id, stored, now)
+                await uow.commit()
+        except DBAPIError as exc:
+            raise TemporarilyUnavailable(str(exc)) from exc
+        return _outcome(message, stored, duplicate=False)
+
+
+def _outcome(message: InboundMessage, stored: list[dict[str, Any]], duplicate: bool
+             ) -> TurnOutcome:
+    replies = tuple(message_of(message.channel.value, message.user_id, item) for item in stored)
+    return TurnOutcome(replies, tuple(int(item["id"]) for item in stored), duplicate)

@@ -1,0 +1,108 @@
+"""The complaint as the domain sees it: the filing fields, the reference number, views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.domain.states import Status
+
+# DESIGN §1 "Filing": the fields a complaint needs before it can be pushed.
+REQUIRED_FIELDS: tuple[str, ...] = (
+    "merchant",
+    "product",
+    "purchase_date",
+    "amount",
+    "channel",
+    "facts",
+    "demands",
+    "consumer_name",
+    "consumer_phone",
+    "consumer_address",
+    "merchant_address",
+)
+# Fields a consumer may skip ("不记得") without blocking the filing.
+SKIPPABLE_FIELDS: frozenset[str] = frozenset({"purchase_date", "amount", "channel"})
+
+DEMAND_CODES: tuple[str, ...] = (
+    "return", "refund", "exchange", "repair", "redo", "make_up",
+    "compensation", "punitive", "apology", "perform", "other",
+)
+CHANNEL_CODES: tuple[str, ...] = ("offline", "online", "livestream", "tv_phone_mail", "unknown")
+
+
+def format_reference(day: date, sequence: int) -> str:
+    """``TS`` + date + six-digit daily sequence, e.g. ``TS20261122000123`` (DESIGN §5)."""
+    return f"TS{day:%Y%m%d}{sequence:06d}"
+
+
+def looks_like_reference(text: str) -> bool:
+    return len(text) == 16 and text.startswith("TS") and text[2:].isdigit()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    path: str
+    sha256: str
+    content_type: str = "image/jpeg"
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A complete complaint as submitted by the consumer."""
+
+    enterprise_id: str
+    merchant: str
+    merchant_address: str
+    product: str
+    purchase_date: date | None
+    amount: float | None
+    channel: str
+    facts: str
+    demands: tuple[str, ...]
+    consumer_name: str
+    consumer_phone: str
+    consumer_address: str
+    category: str
+    nature: str
+    order_no: str | None = None
+    prepaid: bool = False
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class MessageView:
+    sender: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ComplaintView:
+    """What status answers show: never more than the asking consumer may see."""
+
+    reference: str
+    status: Status
+    merchant: str
+    product: str
+    submitted_at: datetime
+    deadline: date | None
+    last_message: MessageView | None = None
+    messages: tuple[MessageView, ...] = field(default=())
+    demands: tuple[str, ...] = ()
+    amount: float | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    reference: str
+    deadline: date
+    enterprise_name: str
+
+
+@dataclass(frozen=True)
+class EnterpriseView:
+    id: str
+    name: str
+    district: str
+    address: str

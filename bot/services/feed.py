@@ -1,0 +1,20 @@
+"""The outbox as a pull feed (the web chat's event stream reads it)."""
+
+from __future__ import annotations
+
+from bot.core.messages import Channel
+from bot.core.ports import FeedItem
+from bot.dispatcher import message_of
+from storage.messaging import OutboxRepository
+from storage.uow import Database
+
+
+class OutboxFeed:
+    def __init__(self, db: Database, channel: Channel) -> None:
+        self._db = db
+        self._channel = channel
+
+    async def after(self, recipient: str, after_id: int) -> list[FeedItem]:
+        async with self._db.engine.connect() as conn:
+            rows = await OutboxRepository(conn).feed(self._channel.value, recipient, after_id)
+        return [FeedItem(r.id, message_of(r.channel, r.recipient, r.payload)) for r in rows]

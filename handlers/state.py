@@ -1,0 +1,55 @@
+"""Conversation state: plain data, saved as JSON in the same transaction as the turn."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bot.core.messages import Choice
+
+
+@dataclass
+class State:
+    lang: str = "zh"
+    flow: str | None = None
+    """"intake" while a complaint is being filled in; None otherwise."""
+    step: str | None = None
+    """What the last question asked: a field name, or confirm / consent / pick / which."""
+    draft: dict[str, Any] = field(default_factory=dict)
+    tries: int = 0
+    options: list[str] = field(default_factory=list)
+    """Values behind the numbered choices of the last question (enterprise ids, fields)."""
+    return_to_confirm: bool = False
+    questions: int = 0
+    """How many questions this intake asked (besides confirmation and consent)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any] | None) -> State:
+        if not raw:
+            return cls()
+        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def reset(self) -> None:
+        self.flow = None
+        self.step = None
+        self.draft = {}
+        self.tries = 0
+        self.options = []
+        self.return_to_confirm = False
+        self.questions = 0
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass
+class TurnResult:
+    replies: list[Reply]
+    state: State

@@ -1,0 +1,156 @@
+"""Complaints, their audit trail, case messages and evidence."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.complaint import ComplaintView, Evidence, Filing, MessageView, format_reference
+from bot.domain.states import Status
+from storage.tables import case_messages, complaint_events, complaints, evidence, ref_counters
+
+
+class ComplaintRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def next_reference(self, day: date) -> str:
+        """Allocate the next daily sequence number atomically (upsert ... returning)."""
+        key = f"{day:%Y%m%d}"
+        ins = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
+        stmt = ins(ref_counters).values(day=key, last=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ref_counters.c.day], set_={"last": ref_counters.c.last + 1}
+        ).returning(ref_counters.c.last)
+        sequence = (await self._conn.execute(stmt)).scalar_one()
+        return format_reference(day, int(sequence))
+
+    async def insert(
+        self, filing: Filing, *, reference: str, consumer_id: int, status: Status,
+        source_channel: str, now: datetime, deadline: date,
+    ) -> int:
+        values = asdict(filing)
+        del values["evidence"]
+        values["demands"] = list(filing.demands)
+        result = await self._conn.execute(
+            insert(complaints)
+            .values(
+                reference=reference, consumer_id=consumer_id, status=status.value,
+                source_channel=source_channel, consent_at=now, submitted_at=now,
+                updated_at=now, deadline=deadline, **values,
+            )
+            .returning(complaints.c.id)
+        )
+        complaint_id = int(result.scalar_one())
+        for item in filing.evidence:
+            await self.add_evidence(complaint_id, item, now)
+        return complaint_id
+
+    async def add_evidence(self, complaint_id: int, item: Evidence, now: datetime) -> None:
+        await self._conn.execute(
+            insert(evidence).values(
+                complaint_id=complaint_id, path=item.path, sha256=item.sha256,
+                content_type=item.content_type, at=now,
+            )
+        )
+
+    async def add_event(
+        self, complaint_id: int, *, action: str, from_status: Status | None, to_status: Status,
+        actor: str, actor_ref: str | None, now: datetime, detail: dict[str, Any] | None = None,
+    ) -> None:
+        await self._conn.execute(
+            insert(complaint_events).values(
+                complaint_id=complaint_id, action=action,
+                from_status=None if from_status is None else from_status.value,
+                to_status=to_status.value, actor=actor, actor_ref=actor_ref, detail=detail, at=now,
+            )
+        )
+
+    async def set_status(self, complaint_id: int, status: Status, now: datetime) -> None:
+        await self._conn.execute(
+            update(complaints)
+            .where(complaints.c.id == complaint_id)
+            .values(status=status.value, updated_at=now)
+        )
+
+    async def events(self, complaint_id: int) -> list[dict[str, Any]]:
+        rows = await self._conn.execute(
+            select(complaint_events)
+            .where(complaint_events.c.complaint_id == complaint_id)
+            .order_by(complaint_events.c.id)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+    async def id_of(self, consumer_id: int, reference: str) -> tuple[int, Status] | None:
+        row = (
+            await self._conn.execute(
+                select(complaints.c.id, complaints.c.status).where(
+                    complaints.c.reference == reference, complaints.c.consumer_id == consumer_id
+                )
+            )
+        ).first()
+        return None if row is None else (int(row[0]), Status(row[1]))
+
+    async def list_for_consumer(self, consumer_id: int, limit: int = 20) -> list[ComplaintView]:
+        rows = await self._conn.execute(
+            select(complaints)
+            .where(complaints.c.consumer_id == consumer_id)
+            .order_by(complaints.c.id.desc())
+            .limit(limit)
+        )
+        views = []
+        for row in rows.mappings():
+            last = await self._messages(int(row["id"]), 1)
+            views.append(_view(row, tuple(last)))
+        return views
+
+    async def get_for_consumer(self, consumer_id: int, reference: str) -> ComplaintView | None:
+        row = (
+            await self._conn.execute(
+                select(complaints).where(
+                    complaints.c.reference == reference, complaints.c.consumer_id == consumer_id
+                )
+            )
+        ).mappings().first()
+        if row is None:
+            return None
+        return _view(row, tuple(await self._messages(int(row["id"]), 5)))
+
+    async def count(self) -> int:
+        return int((await self._conn.execute(select(func.count()).select_from(complaints))
+                    ).scalar_one())
+
+    async def add_message(
+        self, complaint_id: int, *, sender_role: str, sender_channel: str, text: str,
+        now: datetime, media_path: str | None = None,
+    ) -> None:
+        await self._conn.execute(
+            insert(case_messages).values(
+                complaint_id=complaint_id, sender_role=sender_role,
+                sender_channel=sender_channel, text=text, media_path=media_path, at=now,
+            )
+        )
+
+    async def _messages(self, complaint_id: int, last: int) -> list[MessageView]:
+        rows = await self._conn.execute(
+            select(case_messages.c.sender_role, case_messages.c.text, case_messages.c.at)
+            .where(case_messages.c.complaint_id == complaint_id)
+            .order_by(case_messages.c.id.desc())
+            .limit(last)
+        )
+        return [MessageView(r[0], r[1], r[2]) for r in reversed(rows.all())]
+
+
+def _view(row: Any, messages: tuple[MessageView, ...]) -> ComplaintView:
+    return ComplaintView(
+        reference=row["reference"], status=Status(row["status"]), merchant=row["merchant"],
+        product=row["product"], submitted_at=row["submitted_at"], deadline=row["deadline"],
+        last_message=messages[-1] if messages else None, messages=messages,
+        demands=tuple(row["demands"] or ()), amount=row["amount"],
+    )

@@ -1,0 +1,208 @@
+"""Conversation state, inbound receipts (dedupe), the outbox and shared key-values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.tables import conversations, inbound_receipts, kv, outbox
+
+
+class ConversationRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def load(self, key: str) -> dict[str, Any] | None:
+        row = (
+            await self._conn.execute(select(conversations.c.state).where(conversations.c.key == key))
+        ).first()
+        return None if row is None else dict(row[0])
+
+    async def save(self, key: str, state: dict[str, Any], now: datetime, existed: bool) -> None:
+        if existed:
+            await self._conn.execute(
+                update(conversations)
+                .where(conversations.c.key == key)
+                .values(state=state, updated_at=now)
+            )
+        else:
+            await self._conn.execute(insert(conversations).values(key=key, state=state, updated_at=now))
+
+
+class ReceiptRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def replies_of(self, channel: str, message_id: str) -> list[dict[str, Any]] | None:
+        row = (
+            await self._conn.execute(
+                select(inbound_receipts.c.replies).where(
+                    inbound_receipts.c.channel == channel,
+                    inbound_receipts.c.message_id == message_id,
+                )
+            )
+        ).first()
+        return None if row is None else list(row[0])
+
+    async def add(
+        self, channel: str, message_id: str, replies: list[dict[str, Any]], now: datetime
+    ) -> None:
+        await self._conn.execute(
+            insert(inbound_receipts).values(
+                channel=channel, message_id=message_id, replies=replies, received_at=now
+            )
+        )
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    channel: str
+    recipient: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+
+
+class OutboxRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(
+        self, channel: str, recipient: str, payload: dict[str, Any], now: datetime,
+        not_before: datetime | None = None,
+    ) -> int:
+        result = await self._conn.execute(
+            insert(outbox)
+            .values(
+                channel=channel, recipient=recipient, payload=payload, status="pending",
+                attempts=0, next_attempt_at=not_before or now, created_at=now,
+            )
+            .returning(outbox.c.id)
+        )
+        return int(result.scalar_one())
+
+    def _heads(self) -> Any:
+        """The oldest pending row of each recipient: only a head may be sent (order)."""
+        return (
+            select(func.min(outbox.c.id))
+            .where(outbox.c.status == "pending")
+            .group_by(outbox.c.channel, outbox.c.recipient)
+        )
+
+    async def due_heads(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Recipient heads that are due and not leased by another worker, oldest first."""
+        rows = await self._conn.execute(
+            select(outbox)
+            .where(
+                outbox.c.id.in_(self._heads()),
+                outbox.c.next_attempt_at <= now,
+                or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
+            )
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        return [_row(r) for r in rows.mappings()]
+
+    async def next_head_due_at(self) -> datetime | None:
+        return (
+            await self._conn.execute(
+                select(func.min(outbox.c.next_attempt_at)).where(outbox.c.id.in_(self._heads()))
+            )
+        ).scalar_one_or_none()
+
+    async def claim(self, row_id: int, now: datetime, lease_until: datetime) -> bool:
+        """Take a lease on a row, so a second worker does not send it concurrently."""
+        result = await self._conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.id == row_id,
+                outbox.c.status == "pending",
+                or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
+            )
+            .values(lease_until=lease_until)
+        )
+        return result.rowcount == 1
+
+    async def mark_sent(self, row_id: int, now: datetime) -> None:
+        await self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(status="sent", sent_at=now, lease_until=None, attempts=outbox.c.attempts + 1)
+        )
+
+    async def mark_retry(self, row_id: int, next_at: datetime, error: str, count: bool) -> None:
+        values: dict[str, Any] = {"next_attempt_at": next_at, "last_error": error[:1000],
+                                  "lease_until": None}
+        if count:
+            values["attempts"] = outbox.c.attempts + 1
+        await self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
+
+    async def mark_dead(self, row_id: int, error: str) -> None:
+        await self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(status="dead", last_error=error[:1000], lease_until=None,
+                    attempts=outbox.c.attempts + 1)
+        )
+
+    async def mark_sent_by_ids(self, ids: list[int], now: datetime) -> int:
+        """Confirm rows delivered another way (a passive reply in the HTTP response)."""
+        if not ids:
+            return 0
+        result = await self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids), outbox.c.status == "pending")
+            .values(status="sent", sent_at=now, attempts=outbox.c.attempts + 1)
+        )
+        return int(result.rowcount)
+
+    async def count_by_status(self) -> dict[str, int]:
+        rows = await self._conn.execute(
+            select(outbox.c.status, func.count()).group_by(outbox.c.status)
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def feed(self, channel: str, recipient: str, after_id: int, limit: int = 200
+                   ) -> list[OutboxRow]:
+        """Messages for one recipient after ``after_id``, for channels that pull (web)."""
+        rows = await self._conn.execute(
+            select(outbox)
+            .where(and_(outbox.c.channel == channel, outbox.c.recipient == recipient,
+                        outbox.c.id > after_id, outbox.c.status != "dead"))
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        return [_row(r) for r in rows.mappings()]
+
+
+def _row(r: Any) -> OutboxRow:
+    return OutboxRow(
+        id=int(r["id"]), channel=r["channel"], recipient=r["recipient"],
+        payload=dict(r["payload"]), attempts=int(r["attempts"]), created_at=r["created_at"],
+        next_attempt_at=r["next_attempt_at"],
+    )
+
+
+class KeyValueRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, key: str, now: datetime) -> str | None:
+        row = (await self._conn.execute(select(kv.c.value, kv.c.expires_at).where(kv.c.key == key))
+               ).first()
+        if row is None or (row[1] is not None and row[1] <= now):
+            return None
+        return str(row[0])
+
+    async def put(self, key: str, value: str, expires_at: datetime | None) -> None:
+        updated = await self._conn.execute(
+            update(kv).where(kv.c.key == key).values(value=value, expires_at=expires_at)
+        )
+        if updated.rowcount == 0:
+            await self._conn.execute(insert(kv).values(key=key, value=value, expires_at=expires_at))

@@ -1,0 +1,160 @@
+"""Consumers, their channel identities, and the enterprise registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.tables import consumers, enterprises, identities
+
+
+@dataclass(frozen=True)
+class IdentityRow:
+    id: int
+    channel: str
+    external_id: str
+    consumer_id: int
+    language: str | None
+    reachable: bool
+
+
+@dataclass(frozen=True)
+class ConsumerRow:
+    id: int
+    name: str | None
+    phone: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class EnterpriseRow:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    uscc: str | None
+    district: str
+    address: str
+    categories: tuple[str, ...]
+
+
+class IdentityRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, channel: str, external_id: str) -> IdentityRow | None:
+        row = (
+            await self._conn.execute(
+                select(identities).where(
+                    identities.c.channel == channel, identities.c.external_id == external_id
+                )
+            )
+        ).mappings().first()
+        return None if row is None else _identity(row)
+
+    async def get_or_create(
+        self, channel: str, external_id: str, now: datetime, language: str | None
+    ) -> IdentityRow:
+        found = await self.get(channel, external_id)
+        if found is not None:
+            return found
+        consumer_id = (
+            await self._conn.execute(
+                insert(consumers).values(created_at=now).returning(consumers.c.id)
+            )
+        ).scalar_one()
+        ident_id = (
+            await self._conn.execute(
+                insert(identities)
+                .values(
+                    channel=channel, external_id=external_id, consumer_id=consumer_id,
+                    language=language, reachable=True, last_inbound_at=now, created_at=now,
+                )
+                .returning(identities.c.id)
+            )
+        ).scalar_one()
+        return IdentityRow(ident_id, channel, external_id, consumer_id, language, True)
+
+    async def touch(self, identity_id: int, now: datetime, language: str | None) -> None:
+        values: dict[str, Any] = {"last_inbound_at": now, "reachable": True}
+        if language:
+            values["language"] = language
+        await self._conn.execute(
+            update(identities).where(identities.c.id == identity_id).values(**values)
+        )
+
+    async def of_consumer(self, consumer_id: int) -> list[IdentityRow]:
+        rows = await self._conn.execute(
+            select(identities).where(identities.c.consumer_id == consumer_id)
+            .order_by(identities.c.last_inbound_at.desc())
+        )
+        return [_identity(r) for r in rows.mappings()]
+
+
+def _identity(row: Any) -> IdentityRow:
+    return IdentityRow(
+        id=int(row["id"]), channel=row["channel"], external_id=row["external_id"],
+        consumer_id=int(row["consumer_id"]), language=row["language"],
+        reachable=bool(row["reachable"]),
+    )
+
+
+class ConsumerRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, consumer_id: int) -> ConsumerRow:
+        row = (
+            await self._conn.execute(select(consumers).where(consumers.c.id == consumer_id))
+        ).mappings().one()
+        return ConsumerRow(int(row["id"]), row["name"], row["phone"], row["address"])
+
+    async def update_contact(self, consumer_id: int, name: str, phone: str, address: str) -> None:
+        await self._conn.execute(
+            update(consumers)
+            .where(consumers.c.id == consumer_id)
+            .values(name=name, phone=phone, address=address)
+        )
+
+
+class EnterpriseRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def upsert(self, row: EnterpriseRow, now: datetime) -> bool:
+        """Insert or update; True when the enterprise was new."""
+        values = {
+            "name": row.name, "aliases": list(row.aliases), "uscc": row.uscc,
+            "district": row.district, "address": row.address,
+            "categories": list(row.categories), "enrolled": True,
+        }
+        result = await self._conn.execute(
+            update(enterprises).where(enterprises.c.id == row.id).values(**values)
+        )
+        if result.rowcount:
+            return False
+        await self._conn.execute(insert(enterprises).values(id=row.id, created_at=now, **values))
+        return True
+
+    async def get(self, enterprise_id: str) -> EnterpriseRow | None:
+        row = (
+            await self._conn.execute(select(enterprises).where(enterprises.c.id == enterprise_id))
+        ).mappings().first()
+        return None if row is None else _enterprise(row)
+
+    async def all_enrolled(self) -> list[EnterpriseRow]:
+        rows = await self._conn.execute(
+            select(enterprises).where(enterprises.c.enrolled.is_(True)).order_by(enterprises.c.id)
+        )
+        return [_enterprise(r) for r in rows.mappings()]
+
+
+def _enterprise(row: Any) -> EnterpriseRow:
+    return EnterpriseRow(
+        id=row["id"], name=row["name"], aliases=tuple(row["aliases"] or ()), uscc=row["uscc"],
+        district=row["district"], address=row["address"],
+        categories=tuple(row["categories"] or ()),
+    )

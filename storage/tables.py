@@ -1,0 +1,224 @@
+"""Table definitions (SQLAlchemy Core). Migrations in ``storage/migrations`` create them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would otherwise drop the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# The ODR registry: enterprises enrolled in the green channel.
+enterprises = Table(
+    "enterprises",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("aliases", JSON, nullable=False, default=list),
+    Column("uscc", String(18), nullable=True),
+    Column("district", String(100), nullable=False, default=""),
+    Column("address", String(300), nullable=False, default=""),
+    Column("categories", JSON, nullable=False, default=list),
+    Column("enrolled", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+consumers = Table(
+    "consumers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=True),
+    Column("phone", String(32), nullable=True),
+    Column("address", String(300), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# A person's account on one channel (WeChat OpenID, Telegram user id, web session).
+identities = Table(
+    "identities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(16), nullable=False),
+    Column("external_id", String(128), nullable=False),
+    Column("consumer_id", Integer, ForeignKey("consumers.id"), nullable=True),
+    Column("language", String(8), nullable=True),
+    Column("reachable", Boolean, nullable=False, default=True),
+    Column("last_inbound_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("channel", "external_id"),
+)
+
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reference", String(20), nullable=False, unique=True),
+    Column("consumer_id", Integer, ForeignKey("consumers.id"), nullable=False),
+    Column("enterprise_id", String(64), ForeignKey("enterprises.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("merchant", String(200), nullable=False),
+    Column("merchant_address", String(300), nullable=False),
+    Column("product", String(200), nullable=False),
+    Column("purchase_date", Date, nullable=True),
+    Column("amount", Float, nullable=True),
+    Column("channel", String(16), nullable=False),
+    Column("facts", Text, nullable=False),
+    Column("demands", JSON, nullable=False),
+    Column("consumer_name", String(100), nullable=False),
+    Column("consumer_phone", String(32), nullable=False),
+    Column("consumer_address", String(300), nullable=False),
+    Column("category", String(8), nullable=False),
+    Column("nature", String(32), nullable=False),
+    Column("order_no", String(64), nullable=True),
+    Column("prepaid", Boolean, nullable=False, default=False),
+    Column("source_channel", String(16), nullable=False),
+    Column("consent_at", UtcDateTime(), nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_complaints_consumer", "consumer_id", "id"),
+    Index("ix_complaints_enterprise_status", "enterprise_id", "status"),
+    Index("ix_complaints_status_deadline", "status", "deadline"),
+)
+
+# The audit trail (协商过程): every transition with actor and time.
+complaint_events = Table(
+    "complaint_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("complaint_id", Integer, ForeignKey("complaints.id"), nullable=False, index=True),
+    Column("action", String(32), nullable=False),
+    Column("from_status", String(16), nullable=True),
+    Column("to_status", String(16), nullable=False),
+    Column("actor", String(16), nullable=False),
+    Column("actor_ref", String(128), nullable=True),
+    Column("detail", JSON, nullable=True),
+    Column("at", UtcDateTime(), nullable=False),
+)
+
+# The negotiation thread of a case.
+case_messages = Table(
+    "case_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("complaint_id", Integer, ForeignKey("complaints.id"), nullable=False),
+    Column("sender_role", String(16), nullable=False),
+    Column("sender_channel", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("media_path", String(300), nullable=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Index("ix_case_messages_complaint", "complaint_id", "id"),
+)
+
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("complaint_id", Integer, ForeignKey("complaints.id"), nullable=False, index=True),
+    Column("path", String(300), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+)
+
+# Conversation state, saved in the same transaction as the turn (DESIGN §3).
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("key", String(160), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Dedupe keys of inbound deliveries, with the replies they produced (a platform retry
+# gets the same answer, never a second effect).
+inbound_receipts = Table(
+    "inbound_receipts",
+    metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("message_id", String(160), primary_key=True),
+    Column("replies", JSON, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+)
+
+# Every message we send is a row here first, committed with the turn that produced it.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", String(128), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(8), nullable=False),  # pending | sent | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("lease_until", UtcDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=True),
+    Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    Index("ix_outbox_recipient", "channel", "recipient", "id"),
+)
+
+# Daily sequence for reference numbers.
+ref_counters = Table(
+    "ref_counters",
+    metadata,
+    Column("day", String(8), primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+# Small shared values (e.g. the platform access token all workers read).
+kv = Table(
+    "kv",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=True),
+)

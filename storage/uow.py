@@ -1,0 +1,111 @@
+"""The unit of work: one connection, one transaction, every repository bound to it.
+
+It rolls back unless :meth:`commit` was called (cosmicpython): an exception anywhere in
+a turn leaves the database as it was, and the platform's retry finds nothing half-done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+from storage.complaints import ComplaintRepository
+from storage.engine import is_sqlite
+from storage.messaging import (
+    ConversationRepository,
+    KeyValueRepository,
+    OutboxRepository,
+    ReceiptRepository,
+)
+from storage.people import ConsumerRepository, EnterpriseRepository, IdentityRepository
+
+
+class UnitOfWork:
+    complaints: ComplaintRepository
+    conversations: ConversationRepository
+    receipts: ReceiptRepository
+    outbox: OutboxRepository
+    kv: KeyValueRepository
+    identities: IdentityRepository
+    consumers: ConsumerRepository
+    enterprises: EnterpriseRepository
+
+    def __init__(self, engine: AsyncEngine, writer_lock: asyncio.Lock | None) -> None:
+        self._engine = engine
+        self._writer_lock = writer_lock
+        self._conn: AsyncConnection | None = None
+        self._tx: AsyncTransaction | None = None
+        self._committed = False
+        self._holding = False
+
+    @property
+    def connection(self) -> AsyncConnection:
+        assert self._conn is not None, "unit of work not entered"
+        return self._conn
+
+    async def __aenter__(self) -> UnitOfWork:
+        if self._writer_lock is not None:
+            await self._writer_lock.acquire()
+            self._holding = True
+        try:
+            self._conn = await self._engine.connect()
+            self._tx = await self._conn.begin()
+        except BaseException:
+            await self._release()
+            raise
+        conn = self._conn
+        self.complaints = ComplaintRepository(conn)
+        self.conversations = ConversationRepository(conn)
+        self.receipts = ReceiptRepository(conn)
+        self.outbox = OutboxRepository(conn)
+        self.kv = KeyValueRepository(conn)
+        self.identities = IdentityRepository(conn)
+        self.consumers = ConsumerRepository(conn)
+        self.enterprises = EnterpriseRepository(conn)
+        return self
+
+    async def commit(self) -> None:
+        assert self._tx is not None
+        await self._tx.commit()
+        self._committed = True
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._tx is not None and not self._committed:
+                await self._tx.rollback()
+        finally:
+            await self._release()
+
+    async def _release(self) -> None:
+        try:
+            if self._conn is not None:
+                await self._conn.close()
+        finally:
+            self._conn = None
+            if self._writer_lock is not None and self._holding:
+                self._holding = False
+                self._writer_lock.release()
+
+
+class Database:
+    """The engine plus the factory for units of work.
+
+    SQLite has one writer at a time; in this process we queue writers on an asyncio lock
+    instead of letting them collide on SQLITE_BUSY.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sqlite = is_sqlite(str(engine.url))
+        self._writer_lock = asyncio.Lock() if self.sqlite else None
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, self._writer_lock)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,98 @@
+"""Delivery guarantees of a turn: one effect per platform message id, arrival order per
+user, nothing lost on odd input, and failures answered politely."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.core.messages import Channel, InboundMessage
+from storage.tables import complaints, inbound_receipts, outbox
+from tests.support.app import Chat, app_config, running_app
+from tests.support.clock import FakeClock
+
+RICH = "我上周五在鑫汇购物广场花了3299元买了一台洗衣机，用了两天就不脱水了，要求退货退款"
+
+
+async def _count(parts: object, table: object) -> int:
+    async with parts.db.unit_of_work() as uow:  # type: ignore[attr-defined]
+        return int((await uow.connection.execute(
+            select(func.count()).select_from(table))).scalar_one())  # type: ignore[arg-type]
+
+
+async def test_same_message_id_twice_has_one_effect(sqlite_url: str, tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with running_app(app_config(sqlite_url, tmp_path), clock) as (_app, parts):
+        chat = Chat(parts, clock)
+        for answer in (RICH, "1", "王芳 13912345678", "鞍山市铁东区", "1"):
+            await chat.say(answer)
+        consent = chat.message("1")
+        first = await parts.dispatcher(consent)
+        again = await parts.dispatcher(consent)  # the platform retried the same delivery
+        assert not first.duplicate and again.duplicate
+        assert again.replies == first.replies and again.outbox_ids == first.outbox_ids
+        assert await _count(parts, complaints) == 1
+
+
+async def test_concurrent_messages_of_one_user_run_in_arrival_order(sqlite_url: str,
+                                                                   tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with running_app(app_config(sqlite_url, tmp_path), clock) as (_app, parts):
+        chat = Chat(parts, clock)
+        messages = [chat.message(t) for t in ("我要投诉", "鑫汇", "洗衣机", "不脱水，没法用了")]
+        outcomes = await asyncio.gather(*(parts.dispatcher(m) for m in messages))
+        last = outcomes[-1].replies[-1].text
+        assert "请问是哪天购买的" in last  # each answer landed on the question before it
+        state = await chat.state()
+        assert state["draft"]["product"] == "洗衣机"  # type: ignore[index]
+
+
+async def test_concurrent_users_do_not_mix(sqlite_url: str, tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with running_app(app_config(sqlite_url, tmp_path), clock) as (_app, parts):
+        alice, bob = Chat(parts, clock, user="alice"), Chat(parts, clock, user="bob")
+        await asyncio.gather(alice.say("我要投诉"), bob.say("我要投诉"))
+        await asyncio.gather(alice.say("鑫汇"), bob.say("万象城"))
+        assert (await alice.state())["draft"]["enterprise_id"] == "as-xinhui"  # type: ignore[index]
+        assert (await bob.state())["draft"]["enterprise_id"] == "as-wanxiang"  # type: ignore[index]
+
+
+async def test_huge_message_gets_a_polite_answer_and_nothing_breaks(sqlite_url: str,
+                                                                    tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with running_app(app_config(sqlite_url, tmp_path), clock) as (_app, parts):
+        chat = Chat(parts, clock)
+        [reply] = await chat.say("投诉" * 5000)
+        assert "消息太长了（10000 字）" in reply
+        assert "请问您要投诉哪个商家" in (await chat.say("我要投诉"))[-1]
+
+
+async def test_control_characters_are_dropped(sqlite_url: str, tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with running_app(app_config(sqlite_url, tmp_path), clock) as (_app, parts):
+        chat = Chat(parts, clock)
+        replies = await chat.say("\x00我要\x1b投诉\x07")
+        assert "请问您要投诉哪个商家" in replies[-1]
+
+
+async def test_every_reply_is_an_outbox_row_and_a_receipt(sqlite_url: str,
+                                                          tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with running_app(app_config(sqlite_url, tmp_path), clock) as (_app, parts):
+        chat = Chat(parts, clock)
+        replies = await chat.say("我要投诉")
+        assert await _count(parts, outbox) == len(replies) == 2
+        assert await _count(parts, inbound_receipts) == 1
+
+
+async def test_platform_language_sets_the_welcome(sqlite_url: str, tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with running_app(app_config(sqlite_url, tmp_path), clock) as (_app, parts):
+        from bot.core.messages import MessageKind
+
+        hello = InboundMessage(Channel.TELEGRAM, "u9", "1", "", clock(), kind=MessageKind.EVENT,
+                               event="subscribe", language="en-GB")
+        outcome = await parts.dispatcher(hello)
+        assert outcome.replies[0].text.startswith("Hello!")
