@@ -20,6 +20,7 @@ from sqlalchemy import text as sql
 import nlp
 from bot.adapters.web.hub import WebHub, WebSender
 from bot.adapters.web.routes import WebChat
+from bot.channels import install_channels
 from bot.config import Config
 from bot.core.messages import Channel, InboundMessage
 from bot.core.ports import Sender, TurnOutcome
@@ -50,6 +51,7 @@ class Components:
     relay: OutboxRelay
     hub: WebHub
     metrics: Metrics
+    clock: Callable[[], datetime] = utc_now
     senders: dict[Channel, Sender] = field(default_factory=dict)
     nlp_ready: bool = False
 
@@ -87,7 +89,7 @@ def build_components(config: Config, clock: Callable[[], datetime] = utc_now) ->
     senders: dict[Channel, Sender] = {Channel.WEB: WebSender(hub)}
     relay = OutboxRelay(db, senders, clock, config.relay)
     dispatcher = Dispatcher(db, settings, clock, on_commit=relay.wake)
-    return Components(config, db, registry, dispatcher, relay, hub, Metrics(), senders)
+    return Components(config, db, registry, dispatcher, relay, hub, Metrics(), clock, senders)
 
 
 def build_app(config: Config, clock: Callable[[], datetime] = utc_now,
@@ -102,6 +104,7 @@ def build_app(config: Config, clock: Callable[[], datetime] = utc_now,
     app.add_routes([web.get("/healthz", healthz), web.get("/readyz", readyz),
                     web.get("/metrics", metrics)])
     app.cleanup_ctx.append(_lifecycle(migrate))
+    install_channels(app, dispatch)
     return app
 
 

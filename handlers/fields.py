@@ -86,8 +86,8 @@ def _channel(text: str, _today: date) -> Parsed:
     for code in CHANNEL_CHOICES:
         if any(text == lab or text in lab.split("（")[0] for lab in CHANNEL_LABELS[code]):
             return Parsed(value=code, ok=True)
-    code = nlp.parse_channel(text)
-    return Parsed(value=code, ok=True) if code else Parsed(error="bad_choice")
+    parsed = nlp.parse_channel(text)
+    return Parsed(value=parsed, ok=True) if parsed else Parsed(error="bad_choice")
 
 
 def _demands(text: str, _today: date) -> Parsed:

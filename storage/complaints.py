@@ -24,11 +24,10 @@ class ComplaintRepository:
         """Allocate the next daily sequence number atomically (upsert ... returning)."""
         key = f"{day:%Y%m%d}"
         ins = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
-        stmt = ins(ref_counters).values(day=key, last=1)
-        stmt = stmt.on_conflict_do_update(
+        upsert = ins(ref_counters).values(day=key, last=1).on_conflict_do_update(
             index_elements=[ref_counters.c.day], set_={"last": ref_counters.c.last + 1}
-        ).returning(ref_counters.c.last)
-        sequence = (await self._conn.execute(stmt)).scalar_one()
+        )
+        sequence = (await self._conn.execute(upsert.returning(ref_counters.c.last))).scalar_one()
         return format_reference(day, int(sequence))
 
     async def insert(

@@ -110,11 +110,12 @@ class OutboxRepository:
         return [_row(r) for r in rows.mappings()]
 
     async def next_head_due_at(self) -> datetime | None:
-        return (
+        due: datetime | None = (
             await self._conn.execute(
                 select(func.min(outbox.c.next_attempt_at)).where(outbox.c.id.in_(self._heads()))
             )
         ).scalar_one_or_none()
+        return due
 
     async def claim(self, row_id: int, now: datetime, lease_until: datetime) -> bool:
         """Take a lease on a row, so a second worker does not send it concurrently."""

@@ -43,7 +43,8 @@ async def test_page_sets_a_session_cookie_and_strict_headers(sqlite_url: str,
         assert "在线消费纠纷投诉" in await response.text()
         assert "default-src 'self'" in response.headers["Content-Security-Policy"]
         cookie = response.cookies["odr_sid"]
-        assert cookie["httponly"] and cookie["samesite"] == "Strict"
+        assert cookie["httponly"]
+        assert cookie["samesite"] == "Strict"
         assert (await client.get("/static/chat/chat.js")).status == 200
         assert (await client.get("/static/chat/..%2Fhub.py")).status == 404
 
@@ -52,7 +53,8 @@ async def test_send_then_stream_the_replies(sqlite_url: str, tmp_path: Path) -> 
     async with http_client(app_config(sqlite_url, tmp_path), FakeClock()) as (client, _parts):
         await client.get("/")
         sent = await client.post("/chat/send", json={"id": "m1", "text": "我要投诉"})
-        assert sent.status == 200 and (await sent.json())["ok"] is True
+        assert sent.status == 200
+        assert (await sent.json())["ok"] is True
         stream = await client.get("/chat/events")
         assert stream.headers["Content-Type"] == "text/event-stream"
         events = await _events(stream, 2)
@@ -73,7 +75,8 @@ async def test_retried_send_with_the_same_id_is_one_message(sqlite_url: str,
         await client.get("/")
         first = await (await client.post("/chat/send", json={"id": "x", "text": "投诉"})).json()
         again = await (await client.post("/chat/send", json={"id": "x", "text": "投诉"})).json()
-        assert again["duplicate"] is True and again["replies"] == first["replies"]
+        assert again["duplicate"] is True
+        assert again["replies"] == first["replies"]
 
 
 async def test_bad_requests_are_refused_clearly(sqlite_url: str, tmp_path: Path) -> None:
@@ -120,7 +123,8 @@ async def test_health_ready_and_metrics(sqlite_url: str, tmp_path: Path) -> None
     async with http_client(app_config(sqlite_url, tmp_path), FakeClock()) as (client, _parts):
         assert (await (await client.get("/healthz")).json()) == {"ok": True}
         ready = await client.get("/readyz")
-        assert ready.status == 200 and (await ready.json())["nlp"] is True
+        assert ready.status == 200
+        assert (await ready.json())["nlp"] is True
         await client.get("/")
         await client.post("/chat/send", json={"id": "1", "text": "你好"})
         metrics = await (await client.get("/metrics")).text()

@@ -66,7 +66,9 @@ async def test_enterprise_upsert_inserts_then_updates(db: Database) -> None:
         await uow.commit()
     async with db.unit_of_work() as uow:
         found = await uow.enterprises.get("shop-1")
-        assert found is not None and found.name == "鑫汇广场（新）" and found.aliases == ("鑫汇",)
+        assert found is not None
+        assert found.name == "鑫汇广场（新）"
+        assert found.aliases == ("鑫汇",)
 
 
 async def test_identity_is_created_once_per_channel_user(db: Database) -> None:
@@ -103,10 +105,14 @@ async def test_complaint_roundtrip_is_visible_only_to_its_consumer(db: Database)
         theirs = await uow.complaints.get_for_consumer(stranger, "TS20261123000001")
         listed = await uow.complaints.list_for_consumer(stranger)
         events = await uow.complaints.events(complaint_id)
-    assert theirs is None and listed == []
-    assert mine is not None and mine.status == Status.SUBMITTED
-    assert mine.deadline == date(2026, 12, 7) and mine.demands == ("return", "refund")
-    assert mine.last_message is not None and mine.last_message.text == "您好，已收到"
+    assert theirs is None
+    assert listed == []
+    assert mine is not None
+    assert mine.status == Status.SUBMITTED
+    assert mine.deadline == date(2026, 12, 7)
+    assert mine.demands == ("return", "refund")
+    assert mine.last_message is not None
+    assert mine.last_message.text == "您好，已收到"
     assert mine.submitted_at == NOW
     assert [(e["action"], e["to_status"], e["actor"]) for e in events] == [
         ("submit", "submitted", "consumer")]
@@ -129,10 +135,13 @@ async def test_receipt_is_unique_per_delivery(db: Database) -> None:
     async with db.unit_of_work() as uow:
         await uow.receipts.add("wechat", "m1", [{"id": 1, "text": "好"}], NOW)
         await uow.commit()
-    with pytest.raises(IntegrityError):
+    async def deliver_again() -> None:
         async with db.unit_of_work() as uow:
             await uow.receipts.add("wechat", "m1", [], NOW)
             await uow.commit()
+
+    with pytest.raises(IntegrityError):
+        await deliver_again()
     async with db.unit_of_work() as uow:
         assert await uow.receipts.replies_of("wechat", "m1") == [{"id": 1, "text": "好"}]
         assert await uow.receipts.replies_of("telegram", "m1") is None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conversations.transcript import Turn, check_turn, parse
-from tests.support.app import Chat, running_app, app_config
+from tests.support.app import Chat, app_config, running_app
 from tests.support.clock import FakeClock
 
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.chat"))

@@ -16,7 +16,8 @@ def test_defaults_need_no_file() -> None:
     config = load_config(env={})
     assert (config.server.host, config.server.port) == ("127.0.0.1", 8080)
     assert config.database.url.startswith("sqlite+aiosqlite:///./var/")
-    assert not config.wechat.enabled and not config.telegram.enabled
+    assert not config.wechat.enabled
+    assert not config.telegram.enabled
 
 
 def test_example_file_documents_every_key() -> None:
@@ -32,7 +33,8 @@ def test_environment_overrides_file(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text('[server]\nport = 9000\n[wechat]\ntoken = "file"\n')
     config = load_config(path, env={"ODRBOT_SERVER_PORT": "9100", "ODRBOT_WECHAT_TOKEN": "env"})
-    assert config.server.port == 9100 and config.wechat.token == "env"
+    assert config.server.port == 9100
+    assert config.wechat.token == "env"
 
 
 @pytest.mark.parametrize(

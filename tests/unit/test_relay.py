@@ -73,7 +73,8 @@ async def test_failed_head_holds_back_that_recipient_only(db: Database, clock: F
     await _enqueue(db, clock, ("a", "1"), ("a", "2"), ("b", "x"))
     relay = _relay(db, sender, clock)
     wait = await relay.sweep()
-    assert ("a", "2") not in sender.sent and ("b", "x") in sender.sent
+    assert ("a", "2") not in sender.sent
+    assert ("b", "x") in sender.sent
     assert 0.5 <= wait <= 1.0  # the first backoff: jittered within [base/2, base]
     clock.advance(seconds=wait)
     await relay.sweep()
@@ -102,7 +103,8 @@ async def test_dead_letter_after_max_attempts_keeps_the_reason(db: Database,
     relay = _relay(db, sender, clock, attempts=3)
     for _ in range(3):
         clock.advance(seconds=await relay.sweep())
-    assert sender.calls == 3 and sender.sent == []
+    assert sender.calls == 3
+    assert sender.sent == []
     assert await _statuses(db) == {"dead": 1}
     async with db.unit_of_work() as uow:
         from sqlalchemy import select
@@ -110,7 +112,8 @@ async def test_dead_letter_after_max_attempts_keeps_the_reason(db: Database,
         from storage.tables import outbox
         row = (await uow.connection.execute(select(outbox).where(outbox.c.id == row_id))
                ).mappings().one()
-    assert row["last_error"] == "500 try 2" and row["attempts"] == 3
+    assert row["last_error"] == "500 try 2"
+    assert row["attempts"] == 3
 
 
 async def test_permanent_failure_dead_letters_at_once(db: Database, clock: FakeClock) -> None:
