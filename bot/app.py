@@ -50,6 +50,7 @@ class Components:
     dispatcher: Dispatcher
     relay: OutboxRelay
     hub: WebHub
+    inbox_hub: WebHub
     metrics: Metrics
     clock: Callable[[], datetime] = utc_now
     senders: dict[Channel, Sender] = field(default_factory=dict)
@@ -85,11 +86,15 @@ def build_components(config: Config, clock: Callable[[], datetime] = utc_now) ->
     calendar = WorkingDayCalendar.from_file(config.odr.calendar_file)
     registry = EnterpriseRegistry()
     settings = ServiceSettings(calendar, registry, config.odr.deadline_working_days)
-    hub = WebHub()
-    senders: dict[Channel, Sender] = {Channel.WEB: WebSender(hub)}
+    hub, inbox_hub = WebHub(), WebHub()
+    # The web chat and the enterprise inbox pull their messages from the outbox feed;
+    # "sending" wakes their open event streams.
+    senders: dict[Channel, Sender] = {Channel.WEB: WebSender(hub),
+                                      Channel.INBOX: WebSender(inbox_hub)}
     relay = OutboxRelay(db, senders, clock, config.relay)
     dispatcher = Dispatcher(db, settings, clock, on_commit=relay.wake)
-    return Components(config, db, registry, dispatcher, relay, hub, Metrics(), clock, senders)
+    return Components(config, db, registry, dispatcher, relay, hub, inbox_hub, Metrics(), clock,
+                      senders)
 
 
 def build_app(config: Config, clock: Callable[[], datetime] = utc_now,

@@ -29,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     imp = ent.add_parser("import", help="import enterprises from JSONL or CSV")
     imp.add_argument("path")
     ent.add_parser("list", help="list enrolled enterprises")
+    staff = sub.add_parser("staff", help="enterprise staff").add_subparsers(
+        dest="staff_command", required=True)
+    invite = staff.add_parser("invite", help="one-time binding code and inbox login link")
+    invite.add_argument("enterprise_id")
+    invite.add_argument("--role", choices=("agent", "admin"), default="agent")
+    invite.add_argument("--name", default="")
     sub.add_parser("classify", help="JSONL complaints on stdin → labels on stdout")
     sub.add_parser("match", help="JSONL names on stdin → enrolled enterprise on stdout")
     return parser
@@ -44,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=config.log.level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return _run(args, config)
     except (ConfigError, CalendarError) as exc:
@@ -64,6 +71,9 @@ def _run(args: argparse.Namespace, config: Config) -> int:
         return asyncio.run(commands.import_enterprises(config, Path(args.path)))
     if args.command == "enterprises":
         return asyncio.run(commands.list_enterprises(config))
+    if args.command == "staff":
+        return asyncio.run(commands.invite_staff(config, args.enterprise_id, args.role,
+                                                 args.name))
     if args.command == "classify":
         return commands.classify(sys.stdin, sys.stdout)
     if args.command == "match":

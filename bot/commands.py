@@ -14,6 +14,7 @@ import nlp
 import nlp.cli
 from bot.app import build_app
 from bot.config import Config
+from bot.services import staff_admin
 from bot.services.registry_import import RegistryFileError, read_registry
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -77,6 +78,27 @@ async def list_enterprises(config: Config) -> int:
         await db.dispose()
     for row in rows:
         print(f"{row.id}\t{row.name}\t{row.district}\t{row.address}")  # noqa: T201
+    return 0
+
+
+async def invite_staff(config: Config, enterprise_id: str, role: str, name: str) -> int:
+    db = Database(create_engine(config.database.url))
+    try:
+        await upgrade(db.engine)
+        async with db.unit_of_work() as uow:
+            try:
+                invitation = await staff_admin.invite_staff(uow, enterprise_id, role,
+                                                            datetime.now(UTC), name)
+            except staff_admin.UnknownEnterprise:
+                log.error("no enrolled enterprise with id %r (see `odrbot enterprises list`)",
+                          enterprise_id)
+                return 2
+            await uow.commit()
+    finally:
+        await db.dispose()
+    print(f"inbox login link (one-time, 72 h): {invitation.login_url(config.base_url)}")  # noqa: T201
+    print(f"chat: send \"绑定 {invitation.code}\" (Telegram: /start bind_{invitation.code})")  # noqa: T201
+    print(invitation.code)  # noqa: T201
     return 0
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.core.errors import TemporarilyUnavailable
 from bot.core.locks import KeyedLock
-from bot.core.messages import Choice, InboundMessage, OutboundMessage
+from bot.core.messages import InboundMessage, OutboundMessage
+from bot.core.outbound import message_of, payload_of
 from bot.core.ports import TurnOutcome
 from bot.services.turn_services import ServiceSettings, SqlTurnServices
 from handlers import router
@@ -29,25 +30,6 @@ log = logging.getLogger(__name__)
 
 def conversation_key(message: InboundMessage) -> str:
     return f"{message.channel.value}:{message.user_id}"
-
-
-def payload_of(message: OutboundMessage) -> dict[str, Any]:
-    return {
-        "text": message.text,
-        "choices": [[c.key, c.label] for c in message.choices],
-        "case_ref": message.case_ref,
-        "reply_to": message.reply_to_message,
-    }
-
-
-def message_of(channel: str, recipient: str, payload: dict[str, Any]) -> OutboundMessage:
-    from bot.core.messages import Channel
-
-    return OutboundMessage(
-        channel=Channel(channel), recipient=recipient, text=str(payload["text"]),
-        choices=tuple(Choice(str(k), str(v)) for k, v in payload.get("choices", [])),
-        case_ref=payload.get("case_ref"), reply_to_message=payload.get("reply_to"),
-    )
 
 
 class Dispatcher:

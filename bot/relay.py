@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 
 from bot.config import RelayConfig
 from bot.core.messages import Channel
+from bot.core.outbound import message_of
 from bot.core.ports import Sender, SendResult
-from bot.dispatcher import message_of
 from storage.messaging import OutboxRow
 from storage.uow import Database
 

@@ -11,8 +11,8 @@ import unicodedata
 
 import nlp
 from bot.core.messages import InboundMessage, MessageKind
-from bot.core.ports import TurnServices
-from handlers import intake
+from bot.core.ports import StaffView, TurnServices
+from handlers import intake, negotiation, staff
 from handlers.commands import Command, parse_command
 from handlers.state import Reply, State, TurnResult
 from handlers.status import status_reply, withdraw_reply
@@ -76,12 +76,36 @@ async def _route(msg: InboundMessage, state: State, svc: TurnServices) -> list[R
         return [Reply(text(state.lang, "empty"))]
     if len(body) > MAX_CHARS:
         return [Reply(text(state.lang, "too_long", length=len(body), limit=MAX_CHARS))]
+    bind_code = staff.parse_bind(body)
+    if bind_code is not None:
+        return await staff.on_bind(bind_code, state, svc)
     command = parse_command(body)
     if command is not None:
         return await _on_command(command, state, svc)
     if state.flow == "intake":
         return await intake.on_answer(body, state, svc)
+    word = negotiation.parse_consumer_word(body)
+    if word is not None:
+        return await negotiation.on_word(word, state, svc)
+    if state.flow == "pick_case":
+        return await negotiation.on_pick_case(body, state, svc)
+    if state.flow == "rate_confirm":
+        return await negotiation.on_rate_confirm(body, state, svc)
+    member = await svc.staff_member()
+    if member is not None:
+        return await _as_staff(body, msg.reply_to, member, state, svc)
+    cases = await svc.my_open_cases()
+    if cases:
+        return await negotiation.on_message(body, msg.reply_to, cases, state, svc)
     return await _on_free_text(body, state, svc)
+
+
+async def _as_staff(body: str, reply_to: str | None, member: StaffView, state: State,
+                    svc: TurnServices) -> list[Reply]:
+    command = staff.parse_staff_command(body)
+    if command is not None:
+        return await staff.on_staff_command(command, member, state, svc)
+    return await staff.on_staff_text(body, reply_to, state, svc)
 
 
 async def _on_command(command: Command, state: State, svc: TurnServices) -> list[Reply]:
@@ -101,6 +125,8 @@ async def _on_command(command: Command, state: State, svc: TurnServices) -> list
         return _resume(state, [await withdraw_reply(command.arg, lang, svc)])
     if command.name == "start":
         return _resume(state, [Reply(text(lang, "welcome"))])
+    if await svc.staff_member() is not None:
+        return [Reply(text(lang, "staff_help"))]
     return _resume(state, [Reply(text(lang, "help"))])
 
 

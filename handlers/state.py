@@ -19,9 +19,14 @@ class State:
     tries: int = 0
     options: list[str] = field(default_factory=list)
     """Values behind the numbered choices of the last question (enterprise ids, fields)."""
-    return_to_confirm: bool = False
     questions: int = 0
     """How many questions this intake asked (besides confirmation and consent)."""
+    active_case: str | None = None
+    """Staff: the case plain text goes to (set by 处理 / 受理)."""
+    bind_failures: list[str] = field(default_factory=list)
+    """Staff binding: times of recent failed codes (rate limit against guessing)."""
+    pending_text: str | None = None
+    """Consumer: a message waiting for the choice of the case it is for."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -39,8 +44,8 @@ class State:
         self.draft = {}
         self.tries = 0
         self.options = []
-        self.return_to_confirm = False
         self.questions = 0
+        self.pending_text = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.core.ports import TurnServices
 from bot.domain.complaint import ComplaintView
-from bot.domain.states import NEXT_ACTOR, Action, Status, allowed
+from bot.domain.errors import CaseNotFound
+from bot.domain.states import NEXT_ACTOR, IllegalTransition, Status
 from handlers.state import Reply
 from handlers.texts import text
 
@@ -57,10 +58,11 @@ def _detail(view: ComplaintView, lang: str) -> str:
 async def withdraw_reply(reference: str | None, lang: str, svc: TurnServices) -> Reply:
     if not reference:
         return Reply(text(lang, "withdraw_usage"))
-    view = await svc.my_complaint(reference)
-    if view is None:
+    try:
+        await svc.consumer_act("withdraw", reference)
+    except CaseNotFound:
         return Reply(text(lang, "status_not_found", reference=reference))
-    if not allowed(view.status, Action.WITHDRAW) or not await svc.withdraw(reference):
+    except IllegalTransition as exc:
         return Reply(text(lang, "cannot_withdraw", reference=reference,
-                          status=text(lang, f"status.{view.status.value}")))
+                          status=text(lang, f"status.{exc.status.value}")))
     return Reply(text(lang, "withdrawn", reference=reference))

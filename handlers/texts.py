@@ -240,6 +240,112 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "Complaint {reference} is {status} and cannot be withdrawn.",
     ),
     "withdraw_usage": ("请回复「撤回 编号」，例如：撤回 TS20261122000001", "Send \"withdraw <ref>\", e.g. withdraw TS20261122000001"),
+    # --- staff in chat ---------------------------------------------------------------------
+    "bind_ok": (
+        "绑定成功！您现在是「{enterprise}」的客服。新投诉会推送到这里。\n"
+        "回复「列表」查看待处理投诉；「帮助」查看客服指令。",
+        "Bound! You are now customer service for \"{enterprise}\". New complaints will "
+        "arrive here. Send \"列表\" for open cases, \"help\" for staff commands.",
+    ),
+    "bind_failed": (
+        "绑定码无效、已使用或已过期，请向管理员索取新的绑定码。",
+        "That binding code is invalid, used or expired. Ask your admin for a new one.",
+    ),
+    "bind_locked": (
+        "绑定尝试次数过多，请一小时后再试。",
+        "Too many binding attempts. Please try again in an hour.",
+    ),
+    "bind_usage": ("请回复「绑定 绑定码」。", "Send \"绑定 <code>\" (bind <code>)."),
+    "unbound": ("已解除绑定，您将不再收到企业投诉通知。", "Unbound: no more complaint notices here."),
+    "not_bound": ("您还没有绑定企业客服身份。", "You are not bound as enterprise staff."),
+    "staff_help": (
+        "客服指令：\n· 列表 — 待处理投诉\n· 受理 编号\n· 回复 编号 内容\n"
+        "· 处理 编号 — 之后直接发送的文字都回复该投诉\n· 方案 编号 内容 — 提出解决方案\n"
+        "· 拒绝 编号 理由\n· 办结 编号 结果 — 和解方案履行完毕\n· 解绑",
+        "Staff commands (Chinese words):\n· 列表 — open cases\n· 受理 <ref> — accept\n"
+        "· 回复 <ref> <text> — reply\n· 处理 <ref> — then plain text goes to that case\n"
+        "· 方案 <ref> <text> — make an offer\n· 拒绝 <ref> <reason> — refuse\n"
+        "· 办结 <ref> <result> — settlement carried out\n· 解绑 — unbind",
+    ),
+    "staff_list_empty": ("目前没有待处理的投诉。", "No open cases."),
+    "staff_list": ("待处理投诉（按期限排序）：\n{lines}", "Open cases (by deadline):\n{lines}"),
+    "staff_list_line": ("{ref}｜{status}｜期限 {deadline}｜{product}",
+                        "{ref} | {status} | due {deadline} | {product}"),
+    "staff_accepted": (
+        "已受理 {ref}。消费者：{name}，手机 {phone}，地址 {address}。\n"
+        "回复「回复 {ref} 内容」与消费者沟通，或「处理 {ref}」后直接发送文字。",
+        "Accepted {ref}. Consumer: {name}, mobile {phone}, address {address}.\n"
+        "Send \"回复 {ref} <text>\" or \"处理 {ref}\" and then plain text.",
+    ),
+    "staff_replied": ("已发送给消费者（{ref}）。", "Sent to the consumer ({ref})."),
+    "staff_proposed": ("方案已发送，等待消费者确认（{ref}）。", "Offer sent; waiting for the consumer ({ref})."),
+    "staff_refused": ("已告知消费者（{ref}），状态：和解未成。", "The consumer was told ({ref}); not settled."),
+    "staff_settled": ("已办结 {ref}，已请消费者评价。", "Closed {ref}; the consumer is asked to rate it."),
+    "staff_active": (
+        "当前处理：{ref}（{status}）。之后直接发送的文字都会回复该投诉的消费者。",
+        "Now handling {ref} ({status}). Plain text you send goes to its consumer.",
+    ),
+    "staff_no_active": (
+        "请先用「处理 编号」选择投诉，或用「回复 编号 内容」。",
+        "Pick a case with \"处理 <ref>\" first, or use \"回复 <ref> <text>\".",
+    ),
+    "staff_usage": (
+        "请写明编号和内容，例如：{example}",
+        "Give the reference and the text, e.g. {example}",
+    ),
+    "case_not_found": (
+        "没有找到编号为 {ref} 的投诉，或您无权查看。",
+        "No complaint {ref} that you may see.",
+    ),
+    "illegal_action": (
+        "投诉 {ref} 当前状态为「{status}」，不能这样操作。",
+        "Complaint {ref} is {status}; that action is not possible now.",
+    ),
+    "empty_text": ("内容不能为空。", "The text must not be empty."),
+    "text_too_long": (
+        "内容太长（{length} 字），请控制在 {limit} 字以内。",
+        "Too long ({length} characters); keep it under {limit}.",
+    ),
+    # --- consumer in the negotiation ---------------------------------------------------------
+    "relayed": ("已转达给「{enterprise}」（{ref}）。", "Passed on to \"{enterprise}\" ({ref})."),
+    "which_case": (
+        "您有多个进行中的投诉，这条消息要发给哪一个？",
+        "You have several open complaints. Which one is this message for?",
+    ),
+    "no_proposal": ("您目前没有待确认的方案。", "There is no offer waiting for your answer."),
+    "which_proposal": (
+        "您有多个待确认的方案，请注明编号，例如「接受 {ref}」。",
+        "Several offers wait for you; add the reference, e.g. \"accept {ref}\".",
+    ),
+    "proposal_accepted": (
+        "您已接受方案，投诉 {ref} 和解成功。企业履行后会告知您，届时请为处理打分。",
+        "You accepted the offer: {ref} is settled. The business will tell you when it is "
+        "carried out; then please rate it.",
+    ),
+    "proposal_rejected": (
+        "已告知企业您不接受该方案（{ref}），协商继续。",
+        "The business was told you reject the offer ({ref}); the negotiation goes on.",
+    ),
+    "rate_usage": ("请回复「评价 1-5」，例如：评价 5", "Send \"rate 1-5\", e.g. rate 5"),
+    "rate_confirm": (
+        "确认给投诉 {ref}（{enterprise}）打 {stars} 星吗？",
+        "Rate complaint {ref} ({enterprise}) {stars} out of 5?",
+    ),
+    "rate_yes": ("确认", "Confirm"),
+    "rate_no": ("取消", "Cancel"),
+    "rated": ("感谢您的评价！", "Thank you for your rating!"),
+    "rate_cancelled": ("好的，未评价。", "OK, not rated."),
+    "nothing_to_rate": (
+        "您目前没有可以评价的投诉（和解成功后才能评价）。",
+        "You have no complaint to rate yet (rating comes after a settlement).",
+    ),
+    "escalate_usage": ("请回复「转投诉 编号」。", "Send \"escalate <ref>\"."),
+    "escalated": (
+        "投诉 {ref} 已转为向市场监管部门投诉。请将以下材料提交至全国12315平台"
+        "（https://www.12315.cn）或拨打 12315：\n{pack}",
+        "Complaint {ref} is escalated to the market regulator. Submit the following on the "
+        "national 12315 platform (https://www.12315.cn) or call 12315:\n{pack}",
+    ),
     # --- states, actors --------------------------------------------------------------------
     "status.draft": ("填写中", "being filled in"),
     "status.submitted": ("已提交，待企业受理", "submitted, waiting for the business"),

@@ -127,11 +127,11 @@ class ComplaintRepository:
 
     async def add_message(
         self, complaint_id: int, *, sender_role: str, sender_channel: str, text: str,
-        now: datetime, media_path: str | None = None,
+        now: datetime, media_path: str | None = None, kind: str = "message",
     ) -> None:
         await self._conn.execute(
             insert(case_messages).values(
-                complaint_id=complaint_id, sender_role=sender_role,
+                complaint_id=complaint_id, sender_role=sender_role, kind=kind,
                 sender_channel=sender_channel, text=text, media_path=media_path, at=now,
             )
         )

@@ -122,6 +122,12 @@ complaints = Table(
     Column("submitted_at", UtcDateTime(), nullable=False),
     Column("deadline", Date, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Column("accepted_at", UtcDateTime(), nullable=True),
+    Column("first_response_at", UtcDateTime(), nullable=True),
+    Column("resolved_at", UtcDateTime(), nullable=True),
+    Column("proposal", Text, nullable=True),
+    Column("outcome", Text, nullable=True),
+    Column("rating", Integer, nullable=True),
     Index("ix_complaints_consumer", "consumer_id", "id"),
     Index("ix_complaints_enterprise_status", "enterprise_id", "status"),
     Index("ix_complaints_status_deadline", "status", "deadline"),
@@ -150,6 +156,7 @@ case_messages = Table(
     Column("complaint_id", Integer, ForeignKey("complaints.id"), nullable=False),
     Column("sender_role", String(16), nullable=False),
     Column("sender_channel", String(16), nullable=False),
+    Column("kind", String(12), nullable=False, default="message"),
     Column("text", Text, nullable=False),
     Column("media_path", String(300), nullable=True),
     Column("at", UtcDateTime(), nullable=False),
@@ -221,4 +228,74 @@ kv = Table(
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
     Column("expires_at", UtcDateTime(), nullable=True),
+)
+
+# --- the enterprise side (issue 6) -------------------------------------------------------
+
+# A member of an enterprise's customer-service staff.
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("enterprise_id", String(64), ForeignKey("enterprises.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False, default=""),
+    Column("role", String(8), nullable=False),  # agent | admin
+    Column("active", Boolean, nullable=False, default=True),
+    Column("password_hash", String(200), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# A chat identity bound to a staff member (one person may bind several channels).
+staff_bindings = Table(
+    "staff_bindings",
+    metadata,
+    Column("identity_id", Integer, ForeignKey("identities.id"), primary_key=True),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False, index=True),
+    Column("bound_at", UtcDateTime(), nullable=False),
+)
+
+# One-time codes: a chat binding code and a web-inbox login link, stored as hashes.
+staff_invites = Table(
+    "staff_invites",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("kind", String(8), nullable=False),  # bind | login
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# Web inbox sessions (cookie value stored as a hash) with their CSRF token.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+)
+
+# API keys of enterprise systems, hashed at rest.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("enterprise_id", String(64), ForeignKey("enterprises.id"), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("label", String(100), nullable=False, default=""),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+# Outgoing webhook of an enterprise (signed with its secret).
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("enterprise_id", String(64), ForeignKey("enterprises.id"), primary_key=True),
+    Column("url", String(500), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )

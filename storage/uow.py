@@ -11,6 +11,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from storage.cases import CaseRepository
 from storage.complaints import ComplaintRepository
 from storage.engine import is_sqlite
 from storage.messaging import (
@@ -20,10 +21,12 @@ from storage.messaging import (
     ReceiptRepository,
 )
 from storage.people import ConsumerRepository, EnterpriseRepository, IdentityRepository
+from storage.staff import StaffRepository
 
 
 class UnitOfWork:
     complaints: ComplaintRepository
+    cases: CaseRepository
     conversations: ConversationRepository
     receipts: ReceiptRepository
     outbox: OutboxRepository
@@ -31,6 +34,7 @@ class UnitOfWork:
     identities: IdentityRepository
     consumers: ConsumerRepository
     enterprises: EnterpriseRepository
+    staff: StaffRepository
 
     def __init__(self, engine: AsyncEngine, writer_lock: asyncio.Lock | None) -> None:
         self._engine = engine
@@ -57,6 +61,7 @@ class UnitOfWork:
             raise
         conn = self._conn
         self.complaints = ComplaintRepository(conn)
+        self.cases = CaseRepository(conn)
         self.conversations = ConversationRepository(conn)
         self.receipts = ReceiptRepository(conn)
         self.outbox = OutboxRepository(conn)
@@ -64,6 +69,7 @@ class UnitOfWork:
         self.identities = IdentityRepository(conn)
         self.consumers = ConsumerRepository(conn)
         self.enterprises = EnterpriseRepository(conn)
+        self.staff = StaffRepository(conn)
         return self
 
     async def commit(self) -> None:

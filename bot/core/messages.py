@@ -5,6 +5,7 @@ No SDK object (wechatpy message, PTB ``Update``) ever crosses this line (DESIGN 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -14,6 +15,9 @@ class Channel(StrEnum):
     WECHAT = "wechat"
     TELEGRAM = "telegram"
     WEB = "web"
+    # Outbound only: live events for an enterprise's web inbox, and its signed webhook.
+    INBOX = "inbox"
+    WEBHOOK = "webhook"
 
 
 class MessageKind(StrEnum):
@@ -70,3 +74,5 @@ class OutboundMessage:
     """The complaint this message belongs to, so replies to it can be routed (Telegram)."""
     reply_to_message: str | None = field(default=None)
     """Set when the message is a direct reply to an inbound message (passive reply capable)."""
+    data: Mapping[str, object] | None = None
+    """A structured event (inbox, webhook) next to the human-readable text."""

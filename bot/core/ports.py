@@ -7,7 +7,14 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.messages import InboundMessage, OutboundMessage
-from bot.domain.complaint import ComplaintView, EnterpriseView, Filing, Submitted
+from bot.domain.complaint import (
+    Case,
+    ComplaintView,
+    EnterpriseView,
+    Filing,
+    Submitted,
+    ThreadMessage,
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,15 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class StaffView:
+    id: int
+    enterprise_id: str
+    enterprise_name: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
 class EnterpriseMatch:
     enterprise: EnterpriseView | None
     score: float
@@ -98,4 +114,23 @@ class TurnServices(Protocol):
 
     async def submit(self, filing: Filing) -> Submitted: ...
 
-    async def withdraw(self, reference: str) -> bool: ...
+    # --- the negotiation (raise bot.domain.errors / IllegalTransition on refusal) ---------
+
+    async def staff_member(self) -> StaffView | None: ...
+
+    async def bind_staff(self, code: str) -> StaffView | None: ...
+
+    async def unbind_staff(self) -> bool: ...
+
+    async def enterprise_cases(self) -> list[Case]: ...
+
+    async def staff_act(self, action: str, reference: str, text: str = "") -> Case: ...
+
+    async def my_open_cases(self) -> list[Case]: ...
+
+    async def my_rateable_cases(self) -> list[Case]: ...
+
+    async def consumer_act(self, action: str, reference: str, text: str = "",
+                           stars: int = 0) -> Case: ...
+
+    async def case_thread(self, reference: str) -> list[ThreadMessage]: ...

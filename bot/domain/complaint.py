@@ -106,3 +106,61 @@ class EnterpriseView:
     name: str
     district: str
     address: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """A submitted complaint as the negotiation sees it (both sides' actions load this)."""
+
+    id: int
+    reference: str
+    status: Status
+    consumer_id: int
+    enterprise_id: str
+    enterprise_name: str
+    merchant: str
+    product: str
+    purchase_date: date | None
+    amount: float | None
+    channel: str
+    facts: str
+    demands: tuple[str, ...]
+    consumer_name: str
+    consumer_phone: str
+    consumer_address: str
+    category: str
+    nature: str
+    order_no: str | None
+    submitted_at: datetime
+    deadline: date
+    accepted_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    proposal: str | None
+    outcome: str | None
+    rating: int | None
+    evidence_count: int = 0
+    merchant_address: str = ""
+    source_channel: str = "web"
+    enterprise_district: str = ""
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    sender: str
+    channel: str
+    kind: str
+    text: str
+    at: datetime
+    media_path: str | None = None
+
+
+def regulator_of(district: str) -> str:
+    """The market regulator of the respondent's district (属地管辖): the lowest level named.
+
+    "辽宁省鞍山市铁东区" → "鞍山市铁东区市场监督管理局"."""
+    name = district.strip()
+    for marker in ("省", "自治区"):
+        if marker in name and not name.endswith(marker):
+            name = name.split(marker, 1)[1]
+    return f"{name}市场监督管理局" if name else "当地市场监督管理局"

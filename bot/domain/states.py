@@ -25,6 +25,7 @@ class Status(StrEnum):
 
 class Action(StrEnum):
     SUBMIT = "submit"
+    RATE = "rate"
     ACCEPT = "accept"
     MESSAGE = "message"
     PROPOSE = "propose"
@@ -56,11 +57,17 @@ _OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.NEGOTIATING, Status.PROPOSED)
 _TABLE: dict[tuple[Status, Action], Status] = {
     (Status.DRAFT, Action.SUBMIT): Status.SUBMITTED,
     (Status.SUBMITTED, Action.ACCEPT): Status.ACCEPTED,
+    (Status.SUBMITTED, Action.MESSAGE): Status.SUBMITTED,
     (Status.ACCEPTED, Action.MESSAGE): Status.NEGOTIATING,
+    (Status.NOT_SETTLED, Action.MESSAGE): Status.NOT_SETTLED,
+    (Status.OVERDUE, Action.MESSAGE): Status.OVERDUE,
+    (Status.SETTLED, Action.MESSAGE): Status.SETTLED,
     (Status.NEGOTIATING, Action.MESSAGE): Status.NEGOTIATING,
     (Status.PROPOSED, Action.MESSAGE): Status.PROPOSED,
     (Status.OVERDUE, Action.EXTEND): Status.NEGOTIATING,
     (Status.SETTLED, Action.CLOSE): Status.CLOSED,
+    (Status.SETTLED, Action.RATE): Status.SETTLED,
+    (Status.CLOSED, Action.RATE): Status.CLOSED,
     (Status.NOT_SETTLED, Action.CLOSE): Status.CLOSED,
     (Status.OVERDUE, Action.CLOSE): Status.CLOSED,
     (Status.PROPOSED, Action.ACCEPT_PROPOSAL): Status.SETTLED,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.core.messages import Channel
+from bot.core.outbound import message_of
 from bot.core.ports import FeedItem
-from bot.dispatcher import message_of
 from storage.messaging import OutboxRepository
 from storage.uow import Database
 

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.messages import Channel
-from bot.core.ports import Contact, EnterpriseMatch
+from bot.core.ports import Contact, EnterpriseMatch, StaffView
 from bot.domain.calendar import WorkingDayCalendar
-from bot.domain.complaint import ComplaintView, EnterpriseView, Filing, Submitted
-from bot.domain.states import Action, Actor, Status, transition
+from bot.domain.complaint import (
+    Case,
+    ComplaintView,
+    EnterpriseView,
+    Filing,
+    Submitted,
+    ThreadMessage,
+)
+from bot.domain.errors import CaseNotFound
+from bot.domain.states import OPEN_STATES, Action, Actor, Status, transition
 from bot.registry import EnterpriseRegistry
+from bot.services.cases import CaseService, ConsumerActor, StaffActor
+from storage.cases import CaseFilter
 from storage.people import IdentityRow
 from storage.uow import UnitOfWork
 
 CHINA = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger(__name__)
+# States in which the consumer's plain messages go to the enterprise.
+TALKING_STATES = (Status.SUBMITTED, Status.ACCEPTED, Status.NEGOTIATING, Status.PROPOSED,
+                  Status.SETTLED, Status.NOT_SETTLED, Status.OVERDUE)
 
 
 @dataclass(frozen=True)
@@ -87,18 +102,86 @@ class SqlTurnServices:
             self._identity.consumer_id, filing.consumer_name, filing.consumer_phone,
             filing.consumer_address,
         )
+        case = await self._uow.cases.by_reference(reference)
+        assert case is not None
+        await self._cases().announce_new(case)
         return Submitted(reference, deadline, enterprise.name)
 
-    async def withdraw(self, reference: str) -> bool:
-        found = await self._uow.complaints.id_of(self._identity.consumer_id, reference)
-        if found is None:
-            return False
-        complaint_id, status = found
-        new_status = transition(status, Action.WITHDRAW)
-        await self._uow.complaints.set_status(complaint_id, new_status, self._now)
-        await self._uow.complaints.add_event(
-            complaint_id, action=Action.WITHDRAW.value, from_status=status, to_status=new_status,
-            actor=Actor.CONSUMER.value, actor_ref=f"{self._channel.value}:{self._identity.id}",
-            now=self._now,
-        )
-        return True
+    # --- the negotiation -----------------------------------------------------------------
+
+    def _cases(self) -> CaseService:
+        return CaseService(self._uow, self._now)
+
+    def _consumer(self) -> ConsumerActor:
+        return ConsumerActor(self._identity.consumer_id, self._channel.value)
+
+    async def _staff_actor(self) -> StaffActor:
+        member = await self._uow.staff.of_identity(self._identity.id)
+        if member is None:
+            raise CaseNotFound("not staff")
+        return StaffActor(member.id, member.enterprise_id, member.name, self._channel.value,
+                          (self._channel.value, self._identity.external_id))
+
+    async def staff_member(self) -> StaffView | None:
+        member = await self._uow.staff.of_identity(self._identity.id)
+        if member is None:
+            return None
+        enterprise = await self._uow.enterprises.get(member.enterprise_id)
+        name = enterprise.name if enterprise else member.enterprise_id
+        return StaffView(member.id, member.enterprise_id, name, member.name, member.role)
+
+    async def bind_staff(self, code: str) -> StaffView | None:
+        member = await self._uow.staff.use_invite("bind", code.strip().upper(), self._now)
+        if member is None:
+            log.warning("failed staff binding attempt from %s identity %s",
+                        self._channel.value, self._identity.id)
+            return None
+        await self._uow.staff.bind(self._identity.id, member.id, self._now)
+        return await self.staff_member()
+
+    async def unbind_staff(self) -> bool:
+        return await self._uow.staff.unbind(self._identity.id)
+
+    async def enterprise_cases(self) -> list[Case]:
+        actor = await self._staff_actor()
+        return await self._uow.cases.of_enterprise(
+            actor.enterprise_id, CaseFilter(statuses=tuple(sorted(OPEN_STATES)), limit=30))
+
+    async def staff_act(self, action: str, reference: str, text: str = "") -> Case:
+        actor = await self._staff_actor()
+        cases = self._cases()
+        if action == "view":
+            return await cases.for_staff(actor, reference)
+        if action == "accept":
+            return await cases.accept(actor, reference)
+        handlers = {"reply": cases.reply, "propose": cases.propose, "refuse": cases.refuse,
+                    "settle": cases.settle}
+        return await handlers[action](actor, reference, text)
+
+    async def my_open_cases(self) -> list[Case]:
+        return await self._uow.cases.of_consumer(self._identity.consumer_id, TALKING_STATES)
+
+    async def my_rateable_cases(self) -> list[Case]:
+        cases = await self._uow.cases.of_consumer(self._identity.consumer_id,
+                                                  (Status.SETTLED, Status.CLOSED))
+        return [c for c in cases if c.rating is None]
+
+    async def consumer_act(self, action: str, reference: str, text: str = "",
+                           stars: int = 0) -> Case:
+        cases, actor = self._cases(), self._consumer()
+        if action == "message":
+            return await cases.consumer_message(actor, reference, text)
+        if action in ("accept_proposal", "reject_proposal"):
+            return await cases.answer_proposal(actor, reference, action == "accept_proposal",
+                                               text)
+        if action == "rate":
+            return await cases.rate(actor, reference, stars)
+        if action == "withdraw":
+            return await cases.withdraw(actor, reference)
+        if action == "escalate":
+            return await cases.escalate(actor, reference)
+        return await cases.for_consumer(actor, reference)
+
+    async def case_thread(self, reference: str) -> list[ThreadMessage]:
+        case = await self._cases().for_consumer(self._consumer(), reference)
+        return await self._uow.cases.thread(case.id)

@@ -70,7 +70,9 @@ def test_nothing_runs_at_import_time() -> None:
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in tree.body:
-                if isinstance(node, ast.With | ast.Try):  # e.g. silencing a warning on import
+                if isinstance(node, ast.With) and "catch_warnings" in ast.unparse(node.items[0]):
+                    continue  # silencing a third-party warning around its import
+                if isinstance(node, ast.Try):  # optional imports
                     assert all(isinstance(n, ast.Import | ast.ImportFrom) for n in node.body), \
                         f"{path.relative_to(ROOT)}:{node.lineno}"
                     continue

@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises:
-Create Date: 2026-11-22 06:15:05.783470
+Revises: (none)
+Create Date: 2026-11-22 06:31:15.624299
 """
 
 from __future__ import annotations
@@ -88,6 +88,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("day", name=op.f("pk_ref_counters")),
     )
     op.create_table(
+        "api_keys",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("enterprise_id", sa.String(length=64), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("label", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_api_keys_enterprise_id_enterprises"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
+        sa.UniqueConstraint("key_hash", name=op.f("uq_api_keys_key_hash")),
+    )
+    op.create_table(
         "complaints",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("reference", sa.String(length=20), nullable=False),
@@ -114,6 +130,12 @@ def upgrade() -> None:
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("deadline", sa.Date(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_response_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("proposal", sa.Text(), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=True),
+        sa.Column("rating", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["consumer_id"], ["consumers.id"], name=op.f("fk_complaints_consumer_id_consumers")
         ),
@@ -151,11 +173,42 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "staff",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("enterprise_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("role", sa.String(length=8), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"], ["enterprises.id"], name=op.f("fk_staff_enterprise_id_enterprises")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff")),
+    )
+    with op.batch_alter_table("staff", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_staff_enterprise_id"), ["enterprise_id"], unique=False)
+
+    op.create_table(
+        "webhooks",
+        sa.Column("enterprise_id", sa.String(length=64), nullable=False),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_webhooks_enterprise_id_enterprises"),
+        ),
+        sa.PrimaryKeyConstraint("enterprise_id", name=op.f("pk_webhooks")),
+    )
+    op.create_table(
         "case_messages",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("complaint_id", sa.Integer(), nullable=False),
         sa.Column("sender_role", sa.String(length=16), nullable=False),
         sa.Column("sender_channel", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("media_path", sa.String(length=300), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -210,11 +263,62 @@ def upgrade() -> None:
             batch_op.f("ix_evidence_complaint_id"), ["complaint_id"], unique=False
         )
 
+    op.create_table(
+        "staff_bindings",
+        sa.Column("identity_id", sa.Integer(), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("bound_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["identity_id"],
+            ["identities.id"],
+            name=op.f("fk_staff_bindings_identity_id_identities"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff.id"], name=op.f("fk_staff_bindings_staff_id_staff")
+        ),
+        sa.PrimaryKeyConstraint("identity_id", name=op.f("pk_staff_bindings")),
+    )
+    with op.batch_alter_table("staff_bindings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_staff_bindings_staff_id"), ["staff_id"], unique=False)
+
+    op.create_table(
+        "staff_invites",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff.id"], name=op.f("fk_staff_invites_staff_id_staff")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_invites")),
+        sa.UniqueConstraint("code_hash", name=op.f("uq_staff_invites_code_hash")),
+    )
+    op.create_table(
+        "staff_sessions",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("csrf", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff.id"], name=op.f("fk_staff_sessions_staff_id_staff")
+        ),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_staff_sessions")),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("staff_sessions")
+    op.drop_table("staff_invites")
+    with op.batch_alter_table("staff_bindings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_staff_bindings_staff_id"))
+
+    op.drop_table("staff_bindings")
     with op.batch_alter_table("evidence", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_evidence_complaint_id"))
 
@@ -227,6 +331,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_case_messages_complaint")
 
     op.drop_table("case_messages")
+    op.drop_table("webhooks")
+    with op.batch_alter_table("staff", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_staff_enterprise_id"))
+
+    op.drop_table("staff")
     op.drop_table("identities")
     with op.batch_alter_table("complaints", schema=None) as batch_op:
         batch_op.drop_index("ix_complaints_status_deadline")
@@ -234,6 +343,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_complaints_consumer")
 
     op.drop_table("complaints")
+    op.drop_table("api_keys")
     op.drop_table("ref_counters")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_status_next")

@@ -1,0 +1,266 @@
+"""The negotiation: every action of either side on a case, with its guards, audit event,
+thread message and the notices to the other side. Chat, web inbox and API all call this.
+
+Authorization is part of every action: staff act only on their own enterprise's cases and
+a consumer only on their own. A refusal never tells whether the case exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.messages import Channel, Choice, OutboundMessage
+from bot.core.outbound import payload_of
+from bot.domain.complaint import Case
+from bot.domain.errors import CaseNotFound, EmptyText, TextTooLong
+from bot.domain.states import Action, Actor, Status, transition
+from bot.services.case_format import case_event, case_summary, consumer_lang
+from bot.services.notices import notice
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class StaffActor:
+    staff_id: int
+    enterprise_id: str
+    name: str
+    channel: str
+    identity: tuple[str, str] | None = None
+    """(channel, external id) of the chat the staff member acted from; None for web/API."""
+
+
+@dataclass(frozen=True)
+class ConsumerActor:
+    consumer_id: int
+    channel: str
+
+
+class CaseService:
+    def __init__(self, uow: UnitOfWork, now: datetime) -> None:
+        self._uow = uow
+        self._now = now
+
+    # --- loading with authorization ----------------------------------------------------
+
+    async def for_staff(self, actor: StaffActor, reference: str) -> Case:
+        case = await self._uow.cases.by_reference(reference.upper())
+        if case is None or case.enterprise_id != actor.enterprise_id:
+            log.warning("denied: staff %s of %s asked for case %s", actor.staff_id,
+                        actor.enterprise_id, reference[:20])
+            raise CaseNotFound(reference)
+        return case
+
+    async def for_consumer(self, actor: ConsumerActor, reference: str) -> Case:
+        case = await self._uow.cases.by_reference(reference.upper())
+        if case is None or case.consumer_id != actor.consumer_id:
+            log.warning("denied: consumer %s asked for case %s", actor.consumer_id,
+                        reference[:20])
+            raise CaseNotFound(reference)
+        return case
+
+    # --- staff actions -------------------------------------------------------------------
+
+    async def accept(self, actor: StaffActor, reference: str) -> Case:
+        case = await self.for_staff(actor, reference)
+        case = await self._change(case, Action.ACCEPT, Actor.ENTERPRISE, _staff_ref(actor),
+                                  accepted_at=self._now,
+                                  first_response_at=case.first_response_at or self._now)
+        await self._to_consumer(case, "accepted")
+        await self._to_enterprise(case, "accepted", actor, what="受理")
+        return case
+
+    async def reply(self, actor: StaffActor, reference: str, text: str,
+                    media_path: str | None = None) -> Case:
+        body = _checked(text, allow_empty=media_path is not None)
+        case = await self.for_staff(actor, reference)
+        if case.status == Status.SUBMITTED:  # answering the consumer is accepting the case
+            case = await self.accept(actor, reference)
+        case = await self._change(case, Action.MESSAGE, Actor.ENTERPRISE, _staff_ref(actor),
+                                  first_response_at=case.first_response_at or self._now)
+        await self._thread(case, Actor.ENTERPRISE, actor.channel, "message", body, media_path)
+        key = "staff_photo" if media_path and not body else "staff_said"
+        await self._to_consumer(case, key, text=body)
+        await self._to_enterprise(case, "staff_message", actor, what=body)
+        return case
+
+    async def propose(self, actor: StaffActor, reference: str, text: str) -> Case:
+        body = _checked(text)
+        case = await self.for_staff(actor, reference)
+        case = await self._change(case, Action.PROPOSE, Actor.ENTERPRISE, _staff_ref(actor),
+                                  proposal=body,
+                                  first_response_at=case.first_response_at or self._now)
+        await self._thread(case, Actor.ENTERPRISE, actor.channel, "proposal", body)
+        await self._to_consumer(case, "proposed", text=body, choices=True)
+        await self._to_enterprise(case, "proposed", actor, what=body)
+        return case
+
+    async def refuse(self, actor: StaffActor, reference: str, reason: str) -> Case:
+        body = _checked(reason)
+        case = await self.for_staff(actor, reference)
+        case = await self._change(case, Action.REFUSE, Actor.ENTERPRISE, _staff_ref(actor),
+                                  resolved_at=self._now, outcome=body,
+                                  first_response_at=case.first_response_at or self._now)
+        await self._thread(case, Actor.ENTERPRISE, actor.channel, "refusal", body)
+        await self._to_consumer(case, "refused", text=body)
+        await self._to_enterprise(case, "refused", actor, what=body)
+        return case
+
+    async def settle(self, actor: StaffActor, reference: str, result: str) -> Case:
+        """办结: the agreed settlement was carried out; the consumer is asked to rate."""
+        body = _checked(result)
+        case = await self.for_staff(actor, reference)
+        case = await self._change(case, Action.CLOSE, Actor.ENTERPRISE, _staff_ref(actor),
+                                  outcome=body)
+        await self._thread(case, Actor.ENTERPRISE, actor.channel, "result", body)
+        await self._to_consumer(case, "settled_done", text=body)
+        await self._to_enterprise(case, "closed", actor, what=body)
+        return case
+
+    # --- consumer actions ----------------------------------------------------------------
+
+    async def consumer_message(self, actor: ConsumerActor, reference: str, text: str,
+                               media_path: str | None = None) -> Case:
+        body = _checked(text, allow_empty=media_path is not None)
+        case = await self.for_consumer(actor, reference)
+        case = await self._change(case, Action.MESSAGE, Actor.CONSUMER, _consumer_ref(actor))
+        await self._thread(case, Actor.CONSUMER, actor.channel, "message", body, media_path)
+        key = "consumer_photo" if media_path and not body else "consumer_said"
+        await self._to_staff(case, key, None, text=body)
+        await self._event_to_enterprise(case, "consumer_message", text=body)
+        return case
+
+    async def answer_proposal(self, actor: ConsumerActor, reference: str, accept: bool,
+                              reason: str = "") -> Case:
+        case = await self.for_consumer(actor, reference)
+        action = Action.ACCEPT_PROPOSAL if accept else Action.REJECT_PROPOSAL
+        extra = {"resolved_at": self._now} if accept else {}
+        case = await self._change(case, action, Actor.CONSUMER, _consumer_ref(actor), **extra)
+        word = "接受方案" if accept else "不接受方案"
+        await self._thread(case, Actor.CONSUMER, actor.channel, "answer",
+                           f"{word}{'：' + reason if reason else ''}")
+        if accept:
+            await self._to_staff(case, "proposal_accepted", None)
+        else:
+            await self._to_staff(case, "proposal_rejected", None, reason=reason)
+        await self._event_to_enterprise(case, "proposal_answered", accepted=accept)
+        return case
+
+    async def rate(self, actor: ConsumerActor, reference: str, stars: int) -> Case:
+        if not 1 <= stars <= 5:
+            raise ValueError("stars must be 1-5")
+        case = await self.for_consumer(actor, reference)
+        case = await self._change(case, Action.RATE, Actor.CONSUMER, _consumer_ref(actor),
+                                  rating=stars)
+        await self._to_staff(case, "rated_staff", None, stars=stars)
+        await self._event_to_enterprise(case, "rated", rating=stars)
+        return case
+
+    async def withdraw(self, actor: ConsumerActor, reference: str) -> Case:
+        case = await self.for_consumer(actor, reference)
+        case = await self._change(case, Action.WITHDRAW, Actor.CONSUMER, _consumer_ref(actor),
+                                  resolved_at=self._now)
+        await self._to_staff(case, "withdrawn_staff", None)
+        await self._event_to_enterprise(case, "withdrawn")
+        return case
+
+    async def escalate(self, actor: ConsumerActor, reference: str) -> Case:
+        case = await self.for_consumer(actor, reference)
+        case = await self._change(case, Action.ESCALATE, Actor.CONSUMER, _consumer_ref(actor))
+        await self._to_staff(case, "escalated_staff", None)
+        await self._event_to_enterprise(case, "escalated")
+        return case
+
+    async def announce_new(self, case: Case) -> None:
+        """A new complaint: every bound staff member, the inbox, and the webhook."""
+        await self._to_staff(case, "new_case", None, **case_summary(case))
+        await self._event_to_enterprise(case, "complaint_submitted")
+
+    # --- the mechanics -------------------------------------------------------------------
+
+    async def _change(self, case: Case, action: Action, actor: Actor, actor_ref: str,
+                      **values: object) -> Case:
+        new_status = transition(case.status, action)  # raises IllegalTransition
+        await self._uow.cases.update(case.id, self._now, status=new_status, **values)
+        await self._uow.complaints.add_event(
+            case.id, action=action.value, from_status=case.status, to_status=new_status,
+            actor=actor.value, actor_ref=actor_ref, now=self._now)
+        changed = await self._uow.cases.by_reference(case.reference)
+        assert changed is not None
+        return changed
+
+    async def _thread(self, case: Case, sender: Actor, channel: str, kind: str, text: str,
+                      media_path: str | None = None) -> None:
+        await self._uow.complaints.add_message(
+            case.id, sender_role=sender.value, sender_channel=channel, text=text,
+            now=self._now, media_path=media_path, kind=kind)
+
+    async def _to_consumer(self, case: Case, key: str, text: str = "",
+                           choices: bool = False) -> None:
+        for identity in await self._uow.identities.of_consumer(case.consumer_id):
+            if not identity.reachable or identity.channel not in _CHAT_CHANNELS:
+                continue
+            lang = consumer_lang(identity.language)
+            options: tuple[Choice, ...] = ()
+            if choices:
+                options = (Choice("接受", notice(lang, "accept_word")),
+                           Choice("不接受", notice(lang, "reject_word")))
+            body = notice(lang, key, ref=case.reference, enterprise=case.enterprise_name,
+                          text=text)
+            await self._send(OutboundMessage(Channel(identity.channel), identity.external_id,
+                                             body, options, case_ref=case.reference))
+
+    async def _to_staff(self, case: Case, key: str, actor: StaffActor | None,
+                        **values: object) -> None:
+        for bound in await self._uow.staff.bound_identities(case.enterprise_id):
+            if not bound.reachable or (actor and actor.identity == (bound.channel,
+                                                                    bound.external_id)):
+                continue
+            body = notice(None, key, ref=case.reference, **values)
+            await self._send(OutboundMessage(Channel(bound.channel), bound.external_id, body,
+                                             case_ref=case.reference))
+
+    async def _to_enterprise(self, case: Case, event: str, actor: StaffActor,
+                             what: str) -> None:
+        """Tell the acting staff member's colleagues, and the inbox and webhook."""
+        await self._to_staff(case, "colleague_acted", actor, who=actor.name or "同事",
+                             what=what[:200])
+        await self._event_to_enterprise(case, event, text=what)
+
+    async def _event_to_enterprise(self, case: Case, event: str, **fields: object) -> None:
+        data = case_event(case, event, self._now, **fields)
+        await self._send(OutboundMessage(Channel.INBOX, case.enterprise_id, event, data=data,
+                                         case_ref=case.reference))
+        if await self._uow.staff.webhook(case.enterprise_id) is not None:
+            hook = dict(data, delivery_id=uuid.uuid4().hex)
+            await self._send(OutboundMessage(Channel.WEBHOOK, case.enterprise_id, event,
+                                             data=hook, case_ref=case.reference))
+
+    async def _send(self, message: OutboundMessage) -> None:
+        await self._uow.outbox.add(message.channel.value, message.recipient,
+                                   payload_of(message), self._now)
+
+
+_CHAT_CHANNELS = frozenset({Channel.WEB.value, Channel.WECHAT.value, Channel.TELEGRAM.value})
+
+
+def _checked(text: str, allow_empty: bool = False) -> str:
+    body = text.strip()
+    if not body and not allow_empty:
+        raise EmptyText("empty text")
+    if len(body) > MAX_TEXT:
+        raise TextTooLong(len(body), MAX_TEXT)
+    return body
+
+
+def _staff_ref(actor: StaffActor) -> str:
+    return f"staff:{actor.staff_id}:{actor.channel}"
+
+
+def _consumer_ref(actor: ConsumerActor) -> str:
+    return f"consumer:{actor.consumer_id}:{actor.channel}"

@@ -1,0 +1,186 @@
+"""Enterprise staff: members, chat bindings, one-time codes, inbox sessions, API keys,
+webhooks. Secrets are stored as sha256 hashes only."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.tables import (
+    api_keys,
+    identities,
+    staff,
+    staff_bindings,
+    staff_invites,
+    staff_sessions,
+    webhooks,
+)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    id: int
+    enterprise_id: str
+    name: str
+    role: str
+    active: bool
+    password_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    staff: StaffRow
+    csrf: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class BoundIdentity:
+    channel: str
+    external_id: str
+    reachable: bool
+
+
+@dataclass(frozen=True)
+class WebhookRow:
+    enterprise_id: str
+    url: str
+    secret: str
+
+
+class StaffRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def create(self, enterprise_id: str, name: str, role: str, now: datetime) -> int:
+        result = await self._conn.execute(
+            insert(staff).values(enterprise_id=enterprise_id, name=name, role=role, active=True,
+                                 created_at=now).returning(staff.c.id))
+        return int(result.scalar_one())
+
+    async def get(self, staff_id: int) -> StaffRow | None:
+        row = (await self._conn.execute(select(staff).where(staff.c.id == staff_id))
+               ).mappings().first()
+        return None if row is None else _staff(row)
+
+    async def of_enterprise(self, enterprise_id: str) -> list[StaffRow]:
+        rows = await self._conn.execute(
+            select(staff).where(staff.c.enterprise_id == enterprise_id, staff.c.active.is_(True))
+            .order_by(staff.c.id))
+        return [_staff(r) for r in rows.mappings()]
+
+    async def set_password(self, staff_id: int, password_hash: str) -> None:
+        await self._conn.execute(
+            update(staff).where(staff.c.id == staff_id).values(password_hash=password_hash))
+
+    # --- one-time codes ----------------------------------------------------------------
+
+    async def add_invite(self, staff_id: int, kind: str, code: str, expires_at: datetime,
+                         now: datetime) -> None:
+        await self._conn.execute(insert(staff_invites).values(
+            staff_id=staff_id, kind=kind, code_hash=digest(code), expires_at=expires_at,
+            created_at=now))
+
+    async def use_invite(self, kind: str, code: str, now: datetime) -> StaffRow | None:
+        """Spend a code once: the conditional update makes a second use find nothing."""
+        row = (await self._conn.execute(
+            select(staff_invites.c.id, staff_invites.c.staff_id).where(
+                staff_invites.c.kind == kind, staff_invites.c.code_hash == digest(code),
+                staff_invites.c.used_at.is_(None), staff_invites.c.expires_at > now))).first()
+        if row is None:
+            return None
+        spent = await self._conn.execute(
+            update(staff_invites)
+            .where(staff_invites.c.id == row[0], staff_invites.c.used_at.is_(None))
+            .values(used_at=now))
+        if spent.rowcount != 1:
+            return None
+        member = await self.get(int(row[1]))
+        return member if member is not None and member.active else None
+
+    # --- chat bindings -------------------------------------------------------------------
+
+    async def bind(self, identity_id: int, staff_id: int, now: datetime) -> None:
+        await self._conn.execute(delete(staff_bindings).where(
+            staff_bindings.c.identity_id == identity_id))
+        await self._conn.execute(insert(staff_bindings).values(
+            identity_id=identity_id, staff_id=staff_id, bound_at=now))
+
+    async def unbind(self, identity_id: int) -> bool:
+        result = await self._conn.execute(delete(staff_bindings).where(
+            staff_bindings.c.identity_id == identity_id))
+        return bool(result.rowcount)
+
+    async def of_identity(self, identity_id: int) -> StaffRow | None:
+        row = (await self._conn.execute(
+            select(staff).join(staff_bindings, staff_bindings.c.staff_id == staff.c.id)
+            .where(staff_bindings.c.identity_id == identity_id, staff.c.active.is_(True))
+        )).mappings().first()
+        return None if row is None else _staff(row)
+
+    async def bound_identities(self, enterprise_id: str) -> list[BoundIdentity]:
+        rows = await self._conn.execute(
+            select(identities.c.channel, identities.c.external_id, identities.c.reachable)
+            .join(staff_bindings, staff_bindings.c.identity_id == identities.c.id)
+            .join(staff, staff.c.id == staff_bindings.c.staff_id)
+            .where(staff.c.enterprise_id == enterprise_id, staff.c.active.is_(True))
+            .order_by(identities.c.id))
+        return [BoundIdentity(r[0], r[1], bool(r[2])) for r in rows]
+
+    # --- web inbox sessions --------------------------------------------------------------
+
+    async def add_session(self, staff_id: int, token: str, csrf: str, now: datetime,
+                          expires_at: datetime) -> None:
+        await self._conn.execute(insert(staff_sessions).values(
+            token_hash=digest(token), staff_id=staff_id, csrf=csrf, created_at=now,
+            expires_at=expires_at))
+
+    async def session(self, token: str, now: datetime) -> SessionRow | None:
+        row = (await self._conn.execute(
+            select(staff, staff_sessions.c.csrf, staff_sessions.c.expires_at)
+            .join(staff_sessions, staff_sessions.c.staff_id == staff.c.id)
+            .where(staff_sessions.c.token_hash == digest(token),
+                   staff_sessions.c.expires_at > now, staff.c.active.is_(True))
+        )).mappings().first()
+        if row is None:
+            return None
+        return SessionRow(_staff(row), row["csrf"], row["expires_at"])
+
+    async def end_session(self, token: str) -> None:
+        await self._conn.execute(delete(staff_sessions).where(
+            staff_sessions.c.token_hash == digest(token)))
+
+    # --- enterprise systems ----------------------------------------------------------------
+
+    async def add_api_key(self, enterprise_id: str, key: str, label: str, now: datetime) -> None:
+        await self._conn.execute(insert(api_keys).values(
+            enterprise_id=enterprise_id, key_hash=digest(key), label=label, created_at=now))
+
+    async def enterprise_of_key(self, key: str) -> str | None:
+        row = (await self._conn.execute(select(api_keys.c.enterprise_id).where(
+            api_keys.c.key_hash == digest(key), api_keys.c.revoked_at.is_(None)))).first()
+        return None if row is None else str(row[0])
+
+    async def set_webhook(self, enterprise_id: str, url: str, secret: str, now: datetime) -> None:
+        await self._conn.execute(delete(webhooks).where(webhooks.c.enterprise_id == enterprise_id))
+        await self._conn.execute(insert(webhooks).values(
+            enterprise_id=enterprise_id, url=url, secret=secret, created_at=now))
+
+    async def webhook(self, enterprise_id: str) -> WebhookRow | None:
+        row = (await self._conn.execute(select(webhooks).where(
+            webhooks.c.enterprise_id == enterprise_id))).mappings().first()
+        return None if row is None else WebhookRow(row["enterprise_id"], row["url"], row["secret"])
+
+
+def _staff(row: Any) -> StaffRow:
+    return StaffRow(int(row["id"]), row["enterprise_id"], row["name"], row["role"],
+                    bool(row["active"]), row["password_hash"])
