@@ -25,11 +25,12 @@ from bot.config import Config
 from bot.core.messages import Channel, InboundMessage
 from bot.core.ports import Sender, TurnOutcome
 from bot.dispatcher import Dispatcher
-from bot.domain.calendar import WorkingDayCalendar
 from bot.metrics import Metrics
 from bot.registry import EnterpriseRegistry
 from bot.relay import OutboxRelay
+from bot.scheduler import Scheduler
 from bot.services.feed import OutboxFeed
+from bot.services.timing import Timing
 from bot.services.turn_services import ServiceSettings
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -49,6 +50,7 @@ class Components:
     registry: EnterpriseRegistry
     dispatcher: Dispatcher
     relay: OutboxRelay
+    scheduler: Scheduler
     hub: WebHub
     inbox_hub: WebHub
     metrics: Metrics
@@ -83,9 +85,9 @@ class MeteredDispatch:
 
 def build_components(config: Config, clock: Callable[[], datetime] = utc_now) -> Components:
     db = Database(create_engine(config.database.url, echo=config.database.echo))
-    calendar = WorkingDayCalendar.from_file(config.odr.calendar_file)
+    timing = Timing.from_config(config.odr)
     registry = EnterpriseRegistry()
-    settings = ServiceSettings(calendar, registry, config.odr.deadline_working_days)
+    settings = ServiceSettings(timing, registry)
     hub, inbox_hub = WebHub(), WebHub()
     # The web chat and the enterprise inbox pull their messages from the outbox feed;
     # "sending" wakes their open event streams.
@@ -93,8 +95,9 @@ def build_components(config: Config, clock: Callable[[], datetime] = utc_now) ->
                                       Channel.INBOX: WebSender(inbox_hub)}
     relay = OutboxRelay(db, senders, clock, config.relay)
     dispatcher = Dispatcher(db, settings, clock, on_commit=relay.wake)
-    return Components(config, db, registry, dispatcher, relay, hub, inbox_hub, Metrics(), clock,
-                      senders)
+    scheduler = Scheduler(db, timing, clock, on_commit=relay.wake)
+    return Components(config, db, registry, dispatcher, relay, scheduler, hub, inbox_hub,
+                      Metrics(), clock, senders)
 
 
 def build_app(config: Config, clock: Callable[[], datetime] = utc_now,
@@ -122,12 +125,14 @@ def _lifecycle(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]
         log.info("enterprise registry loaded: %d enrolled", count)
         await asyncio.to_thread(nlp.warm_up)
         parts.nlp_ready = True
-        task = asyncio.create_task(parts.relay.run(), name="outbox-relay")
+        relay = asyncio.create_task(parts.relay.run(), name="outbox-relay")
+        clock = asyncio.create_task(parts.scheduler.run(), name="odr-clock")
         try:
             yield
         finally:
             parts.relay.stop()
-            await task
+            parts.scheduler.stop()
+            await asyncio.gather(relay, clock)
             await parts.db.dispose()
 
     return lifecycle

@@ -24,6 +24,10 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rate", re.compile(rf"^(评价|打分|rate|/rate)\s*(?P<stars>[1-5])?\s*(?:星|分)?{_REF}\s*$",
                         re.I)),
     ("escalate", re.compile(rf"^(转投诉|escalate|/escalate){_REF}\s*$", re.I)),
+    ("extend", re.compile(
+        rf"^(继续等待|wait|/wait)\s*(?P<days>\d{{1,2}})?\s*(?:个)?(?:工作日|天|days?)?{_REF}\s*$",
+        re.I)),
+    ("close", re.compile(rf"^(结束|/close|close){_REF}\s*$", re.I)),
 )
 
 
@@ -32,7 +36,8 @@ class ConsumerWord:
     action: str
     reference: str | None
     rest: str = ""
-    stars: int = 0
+    number: int = 0
+    """Stars of a rating, or working days of an extension."""
 
 
 def parse_consumer_word(body: str) -> ConsumerWord | None:
@@ -41,9 +46,9 @@ def parse_consumer_word(body: str) -> ConsumerWord | None:
         if match:
             groups = match.groupdict()
             ref = groups.get("ref")
-            stars = groups.get("stars")
+            number = groups.get("stars") or groups.get("days")
             return ConsumerWord(action, ref.upper() if ref else None,
-                                (groups.get("rest") or "").strip(), int(stars) if stars else 0)
+                                (groups.get("rest") or "").strip(), int(number) if number else 0)
     return None
 
 
@@ -55,6 +60,8 @@ async def on_word(word: ConsumerWord, state: State, svc: TurnServices) -> list[R
         return await _escalate(word.reference, state, svc)
     if word.action == "rate":
         return await _rate(word, state, svc)
+    if word.action in ("extend", "close"):
+        return await _after_deadline(word, state, svc)
     cases = [c for c in await svc.my_open_cases() if c.status == Status.PROPOSED]
     if word.reference is None:
         if not cases:
@@ -96,7 +103,7 @@ async def on_rate_confirm(answer: str, state: State, svc: TurnServices) -> list[
     state.flow, state.options = None, []
     if answer.strip().lower() not in ("1", "确认", "是", "yes", "y", "confirm", "ok"):
         return [Reply(text(state.lang, "rate_cancelled"))]
-    return await _act(state, svc, "rate", reference, "", done="rated", stars=stars)
+    return await _act(state, svc, "rate", reference, "", done="rated", number=stars)
 
 
 def _which_case(state: State, cases: list[Case]) -> Reply:
@@ -107,7 +114,7 @@ def _which_case(state: State, cases: list[Case]) -> Reply:
 
 async def _rate(word: ConsumerWord, state: State, svc: TurnServices) -> list[Reply]:
     lang = state.lang
-    if not word.stars:
+    if not word.number:
         return [Reply(text(lang, "rate_usage"))]
     if word.reference:
         candidates = [await _find(svc, word.reference)]
@@ -116,9 +123,9 @@ async def _rate(word: ConsumerWord, state: State, svc: TurnServices) -> list[Rep
     case = next((c for c in candidates if c is not None), None)
     if case is None:
         return [Reply(text(lang, "nothing_to_rate"))]
-    state.flow, state.options = "rate_confirm", [case.reference, str(word.stars)]
+    state.flow, state.options = "rate_confirm", [case.reference, str(word.number)]
     return [Reply(text(lang, "rate_confirm", ref=case.reference, enterprise=case.enterprise_name,
-                       stars=word.stars),
+                       stars=word.number),
                   (Choice("1", text(lang, "rate_yes")), Choice("2", text(lang, "rate_no"))))]
 
 
@@ -140,11 +147,11 @@ async def _escalate(reference: str, state: State, svc: TurnServices) -> list[Rep
 
 
 async def _act(state: State, svc: TurnServices, action: str, reference: str, body: str,
-               done: str, stars: int = 0) -> list[Reply]:
+               done: str, number: int = 0) -> list[Reply]:
     """Run an action; the polite refusal when it is refused, else the ``done`` words."""
     lang = state.lang
     try:
-        case = await svc.consumer_act(action, reference, body, stars)
+        case = await svc.consumer_act(action, reference, body, number)
     except CaseNotFound:
         return [Reply(text(lang, "status_not_found", reference=reference))]
     except IllegalTransition as exc:
@@ -154,6 +161,24 @@ async def _act(state: State, svc: TurnServices, action: str, reference: str, bod
         return [Reply(text(lang, "empty_text"))]
     except TextTooLong as exc:
         return [Reply(text(lang, "text_too_long", length=exc.length, limit=exc.limit))]
+    except ValueError:
+        return [Reply(text(lang, "extend_usage"))]
     if not done:
         return []
-    return [Reply(text(lang, done, ref=case.reference, enterprise=case.enterprise_name))]
+    return [Reply(text(lang, done, ref=case.reference, enterprise=case.enterprise_name,
+                       deadline=case.deadline.isoformat()))]
+
+
+async def _after_deadline(word: ConsumerWord, state: State, svc: TurnServices) -> list[Reply]:
+    """继续等待 [天数] / 结束: what a consumer may do with an overdue (or unsettled) case."""
+    lang = state.lang
+    reference = word.reference
+    if reference is None:
+        allowed = (Status.OVERDUE,) if word.action == "extend" else (Status.OVERDUE,
+                                                                       Status.NOT_SETTLED)
+        waiting = [c for c in await svc.my_open_cases() if c.status in allowed]
+        if len(waiting) != 1:
+            return [Reply(text(lang, "which_overdue" if waiting else "nothing_overdue"))]
+        reference = waiting[0].reference
+    done = "extended" if word.action == "extend" else "closed_by_you"
+    return await _act(state, svc, word.action, reference, "", done=done, number=word.number)

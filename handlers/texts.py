@@ -339,6 +339,23 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "您目前没有可以评价的投诉（和解成功后才能评价）。",
         "You have no complaint to rate yet (rating comes after a settlement).",
     ),
+    "extended": (
+        "好的，已为投诉 {ref} 继续等待，新的处理期限：{deadline}。",
+        "OK, {ref} waits longer; the new deadline is {deadline}.",
+    ),
+    "extend_usage": (
+        "请回复「继续等待 天数」，天数为 1-30 个工作日，例如：继续等待 5",
+        "Send \"wait <days>\" with 1-30 working days, e.g. wait 5",
+    ),
+    "closed_by_you": ("投诉 {ref} 已结束。", "Complaint {ref} is closed."),
+    "which_overdue": (
+        "请注明编号，例如「继续等待 5 TS20261122000001」或「结束 TS20261122000001」。",
+        "Add the reference, e.g. \"wait 5 TS20261122000001\" or \"close TS20261122000001\".",
+    ),
+    "nothing_overdue": (
+        "您没有已超期或和解未成的投诉。",
+        "You have no overdue or unsettled complaint.",
+    ),
     "escalate_usage": ("请回复「转投诉 编号」。", "Send \"escalate <ref>\"."),
     "escalated": (
         "投诉 {ref} 已转为向市场监管部门投诉。请将以下材料提交至全国12315平台"

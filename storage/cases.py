@@ -45,6 +45,11 @@ class CaseRepository:
             self._select().where(complaints.c.reference == reference))).mappings().first()
         return None if row is None else _case(row)
 
+    async def by_id(self, case_id: int) -> Case | None:
+        row = (await self._conn.execute(
+            self._select().where(complaints.c.id == case_id))).mappings().first()
+        return None if row is None else _case(row)
+
     async def of_consumer(self, consumer_id: int, statuses: Iterable[Status]) -> list[Case]:
         rows = await self._conn.execute(
             self._select().where(complaints.c.consumer_id == consumer_id,
@@ -105,4 +110,6 @@ def _case(row: Any) -> Case:
         evidence_count=int(row["evidence_count"] or 0),
         merchant_address=row["merchant_address"], source_channel=row["source_channel"],
         enterprise_district=row["enterprise_district"],
+        accept_deadline=row["accept_deadline"], proposed_at=row["proposed_at"],
+        extended_days=int(row["extended_days"] or 0),
     )

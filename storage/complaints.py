@@ -32,7 +32,7 @@ class ComplaintRepository:
 
     async def insert(
         self, filing: Filing, *, reference: str, consumer_id: int, status: Status,
-        source_channel: str, now: datetime, deadline: date,
+        source_channel: str, now: datetime, deadline: date, accept_deadline: date | None = None,
     ) -> int:
         values = asdict(filing)
         del values["evidence"]
@@ -42,7 +42,7 @@ class ComplaintRepository:
             .values(
                 reference=reference, consumer_id=consumer_id, status=status.value,
                 source_channel=source_channel, consent_at=now, submitted_at=now,
-                updated_at=now, deadline=deadline, **values,
+                updated_at=now, deadline=deadline, accept_deadline=accept_deadline, **values,
             )
             .returning(complaints.c.id)
         )

@@ -121,7 +121,10 @@ complaints = Table(
     Column("consent_at", UtcDateTime(), nullable=False),
     Column("submitted_at", UtcDateTime(), nullable=False),
     Column("deadline", Date, nullable=False),
+    Column("accept_deadline", Date, nullable=True),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Column("proposed_at", UtcDateTime(), nullable=True),
+    Column("extended_days", Integer, nullable=False, default=0),
     Column("accepted_at", UtcDateTime(), nullable=True),
     Column("first_response_at", UtcDateTime(), nullable=True),
     Column("resolved_at", UtcDateTime(), nullable=True),
@@ -298,4 +301,20 @@ webhooks = Table(
     Column("url", String(500), nullable=False),
     Column("secret", String(100), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+)
+
+
+# The ODR clock: every deadline and reminder of a case is a row, fired once (issue 7).
+timers = Table(
+    "timers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("complaint_id", Integer, ForeignKey("complaints.id"), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("state", String(10), nullable=False),  # pending | fired | cancelled
+    Column("fired_at", UtcDateTime(), nullable=True),
+    Column("note", String(200), nullable=True),
+    UniqueConstraint("complaint_id", "kind", "due_at"),
+    Index("ix_timers_state_due", "state", "due_at"),
 )

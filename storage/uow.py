@@ -22,6 +22,7 @@ from storage.messaging import (
 )
 from storage.people import ConsumerRepository, EnterpriseRepository, IdentityRepository
 from storage.staff import StaffRepository
+from storage.timers import TimerRepository
 
 
 class UnitOfWork:
@@ -35,6 +36,7 @@ class UnitOfWork:
     consumers: ConsumerRepository
     enterprises: EnterpriseRepository
     staff: StaffRepository
+    timers: TimerRepository
 
     def __init__(self, engine: AsyncEngine, writer_lock: asyncio.Lock | None) -> None:
         self._engine = engine
@@ -70,6 +72,7 @@ class UnitOfWork:
         self.consumers = ConsumerRepository(conn)
         self.enterprises = EnterpriseRepository(conn)
         self.staff = StaffRepository(conn)
+        self.timers = TimerRepository(conn)
         return self
 
     async def commit(self) -> None:

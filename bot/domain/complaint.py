@@ -143,6 +143,9 @@ class Case:
     merchant_address: str = ""
     source_channel: str = "web"
     enterprise_district: str = ""
+    accept_deadline: date | None = None
+    proposed_at: datetime | None = None
+    extended_days: int = 0
 
 
 @dataclass(frozen=True)

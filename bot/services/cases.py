@@ -10,19 +10,23 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from bot.core.messages import Channel, Choice, OutboundMessage
 from bot.core.outbound import payload_of
 from bot.domain.complaint import Case
+from bot.domain.deadlines import CHINA, case_timers, proposal_timers
 from bot.domain.errors import CaseNotFound, EmptyText, TextTooLong
-from bot.domain.states import Action, Actor, Status, transition
+from bot.domain.states import FINAL_STATES, Action, Actor, Status, transition
 from bot.services.case_format import case_event, case_summary, consumer_lang
 from bot.services.notices import notice
+from bot.services.timing import Timing
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 2000
+CASE_TIMER_KINDS = ("accept_due", "staff_half", "staff_day_before", "deadline")
+OFFER_OPTIONS = (("接受", "accept_word"), ("不接受", "reject_word"))
 
 
 @dataclass(frozen=True)
@@ -42,9 +46,10 @@ class ConsumerActor:
 
 
 class CaseService:
-    def __init__(self, uow: UnitOfWork, now: datetime) -> None:
+    def __init__(self, uow: UnitOfWork, now: datetime, timing: Timing | None = None) -> None:
         self._uow = uow
         self._now = now
+        self._timing = timing
 
     # --- loading with authorization ----------------------------------------------------
 
@@ -93,10 +98,14 @@ class CaseService:
         body = _checked(text)
         case = await self.for_staff(actor, reference)
         case = await self._change(case, Action.PROPOSE, Actor.ENTERPRISE, _staff_ref(actor),
-                                  proposal=body,
+                                  proposal=body, proposed_at=self._now,
                                   first_response_at=case.first_response_at or self._now)
         await self._thread(case, Actor.ENTERPRISE, actor.channel, "proposal", body)
-        await self._to_consumer(case, "proposed", text=body, choices=True)
+        if self._timing is not None:
+            for spec in proposal_timers(self._now, self._timing.proposal_reminder_days):
+                await self._uow.timers.add(case.id, spec.kind, spec.due_at,
+                                           note=self._now.isoformat())
+        await self._to_consumer(case, "proposed", text=body, options=OFFER_OPTIONS)
         await self._to_enterprise(case, "proposed", actor, what=body)
         return case
 
@@ -146,6 +155,9 @@ class CaseService:
                            f"{word}{'：' + reason if reason else ''}")
         if accept:
             await self._to_staff(case, "proposal_accepted", None)
+            if self._timing is not None:
+                due = self._now + timedelta(days=self._timing.settlement_check_days)
+                await self._uow.timers.add(case.id, "settlement_check", due)
         else:
             await self._to_staff(case, "proposal_rejected", None, reason=reason)
         await self._event_to_enterprise(case, "proposal_answered", accepted=accept)
@@ -176,10 +188,51 @@ class CaseService:
         await self._event_to_enterprise(case, "escalated")
         return case
 
+    async def extend(self, actor: ConsumerActor, reference: str, days: int | None) -> Case:
+        """继续等待: the consumer gives an overdue case more time (recorded, re-timed)."""
+        case = await self.for_consumer(actor, reference)
+        timing = self._require_timing()
+        wait = days or timing.extend_default_days
+        if not 1 <= wait <= 30:
+            raise ValueError("extension must be 1-30 working days")
+        today = self._now.astimezone(CHINA).date()
+        new_deadline = timing.extended(today, wait)
+        case = await self._change(case, Action.EXTEND, Actor.CONSUMER, _consumer_ref(actor),
+                                  deadline=new_deadline,
+                                  extended_days=case.extended_days + wait)
+        await self._plan_case_timers(case, accept_by=new_deadline)
+        await self._to_staff(case, "extended_staff", None, days=wait,
+                             deadline=new_deadline.isoformat())
+        await self._event_to_enterprise(case, "extended", days=wait)
+        return case
+
+    async def close(self, actor: ConsumerActor, reference: str) -> Case:
+        """结束: the consumer ends an overdue or unsettled case without escalating."""
+        case = await self.for_consumer(actor, reference)
+        case = await self._change(case, Action.CLOSE, Actor.CONSUMER, _consumer_ref(actor),
+                                  resolved_at=case.resolved_at or self._now)
+        await self._to_staff(case, "closed_by_consumer", None)
+        await self._event_to_enterprise(case, "closed")
+        return case
+
     async def announce_new(self, case: Case) -> None:
-        """A new complaint: every bound staff member, the inbox, and the webhook."""
+        """A new complaint: every bound staff member, the inbox, and the webhook; and the
+        timers of its ODR clock."""
         await self._to_staff(case, "new_case", None, **case_summary(case))
         await self._event_to_enterprise(case, "complaint_submitted")
+        await self._plan_case_timers(case, accept_by=case.accept_deadline or case.deadline)
+
+    async def _plan_case_timers(self, case: Case, accept_by: date) -> None:
+        timing = self._require_timing()
+        await self._uow.timers.cancel_pending(case.id, CASE_TIMER_KINDS)
+        for spec in case_timers(self._now, accept_by, case.deadline, timing.calendar):
+            if spec.due_at > self._now:
+                await self._uow.timers.add(case.id, spec.kind, spec.due_at)
+
+    def _require_timing(self) -> Timing:
+        if self._timing is None:
+            raise RuntimeError("CaseService needs the ODR timing for this action")
+        return self._timing
 
     # --- the mechanics -------------------------------------------------------------------
 
@@ -187,6 +240,8 @@ class CaseService:
                       **values: object) -> Case:
         new_status = transition(case.status, action)  # raises IllegalTransition
         await self._uow.cases.update(case.id, self._now, status=new_status, **values)
+        if new_status in FINAL_STATES:
+            await self._uow.timers.cancel_pending(case.id)
         await self._uow.complaints.add_event(
             case.id, action=action.value, from_status=case.status, to_status=new_status,
             actor=actor.value, actor_ref=actor_ref, now=self._now)
@@ -201,19 +256,18 @@ class CaseService:
             now=self._now, media_path=media_path, kind=kind)
 
     async def _to_consumer(self, case: Case, key: str, text: str = "",
-                           choices: bool = False) -> None:
+                           options: tuple[tuple[str, str], ...] = ()) -> None:
+        """A notice to every chat the consumer uses; ``options`` are (answer, label key)."""
         for identity in await self._uow.identities.of_consumer(case.consumer_id):
             if not identity.reachable or identity.channel not in _CHAT_CHANNELS:
                 continue
             lang = consumer_lang(identity.language)
-            options: tuple[Choice, ...] = ()
-            if choices:
-                options = (Choice("接受", notice(lang, "accept_word")),
-                           Choice("不接受", notice(lang, "reject_word")))
+            choices = tuple(Choice(answer.format(ref=case.reference), notice(lang, label))
+                            for answer, label in options)
             body = notice(lang, key, ref=case.reference, enterprise=case.enterprise_name,
-                          text=text)
+                          text=text, deadline=case.deadline.isoformat())
             await self._send(OutboundMessage(Channel(identity.channel), identity.external_id,
-                                             body, options, case_ref=case.reference))
+                                             body, choices, case_ref=case.reference))
 
     async def _to_staff(self, case: Case, key: str, actor: StaffActor | None,
                         **values: object) -> None:

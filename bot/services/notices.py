@@ -36,6 +36,33 @@ _NOTICES: dict[str, tuple[str, str]] = {
         "【{ref}】消费者已将投诉转交市场监管部门。",
         "[{ref}] The consumer escalated the complaint to the market regulator.",
     ),
+    "extended_staff": (
+        "【{ref}】消费者同意继续等待 {days} 个工作日，新的处理期限：{deadline}。",
+        "[{ref}] The consumer gives {days} more working days; new deadline {deadline}.",
+    ),
+    "closed_by_consumer": ("【{ref}】消费者已结束该投诉。", "[{ref}] The consumer closed the case."),
+    "reminder_half": (
+        "【{ref}】提醒：处理期限 {deadline} 已过半，请尽快与消费者协商。",
+        "[{ref}] Reminder: half the time to {deadline} has passed.",
+    ),
+    "reminder_day_before": (
+        "【{ref}】提醒：处理期限 {deadline}，只剩最后一个工作日。",
+        "[{ref}] Reminder: one working day left before the deadline {deadline}.",
+    ),
+    "reminder_accept": (
+        "【{ref}】受理期限已到，请尽快受理并联系消费者。",
+        "[{ref}] The time to accept this case is up; please accept and contact the consumer.",
+    ),
+    "overdue_staff": (
+        "【{ref}】已超过处理期限（{deadline}），投诉已标记为超期，消费者可转交市场监管部门。",
+        "[{ref}] The deadline {deadline} passed; the case is overdue and the consumer may "
+        "escalate it to the regulator.",
+    ),
+    "settlement_check": (
+        "【{ref}】和解方案已达成 {days} 天，请履行后回复「办结 {ref} 结果」。",
+        "[{ref}] The settlement was agreed {days} days ago; when carried out, send "
+        "\"办结 {ref} <result>\".",
+    ),
     "colleague_acted": ("【{ref}】{who}：{what}", "[{ref}] {who}: {what}"),
     # --- to the consumer -------------------------------------------------------------------
     "accepted": (
@@ -63,6 +90,24 @@ _NOTICES: dict[str, tuple[str, str]] = {
         "【{ref}】「{enterprise}」已办结：{text}\n请回复「评价 1-5」为本次处理打分（5 分最满意）。",
         "[{ref}] \"{enterprise}\" closed the case: {text}\nPlease rate it: \"rate 1-5\" "
         "(5 is best).",
+    ),
+    "overdue": (
+        "【{ref}】「{enterprise}」未在处理期限（{deadline}）内与您达成结果。您可以：\n"
+        "· 回复「转投诉 {ref}」请市场监管部门处理\n"
+        "· 回复「继续等待 天数」再给企业一些时间（如：继续等待 5）\n"
+        "· 回复「结束 {ref}」结束本投诉",
+        "[{ref}] \"{enterprise}\" did not reach a result by the deadline ({deadline}). "
+        "You may:\n· send \"escalate {ref}\" to take it to the market regulator\n"
+        "· send \"wait <days>\" to give the business more time (e.g. wait 5)\n"
+        "· send \"close {ref}\" to end the complaint",
+    ),
+    "escalate_word": ("转投诉", "escalate"),
+    "wait_word": ("继续等待5天", "wait 5 days"),
+    "close_word": ("结束", "close"),
+    "proposal_reminder": (
+        "【{ref}】「{enterprise}」的方案仍在等待您的答复：{text}\n请回复「接受」或「不接受」。",
+        "[{ref}] The offer of \"{enterprise}\" is waiting for your answer: {text}\n"
+        "Reply \"accept\" or \"reject\".",
     ),
     "none": ("无", "none"),
 }

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from bot.core.messages import Channel
 from bot.core.ports import Contact, EnterpriseMatch, StaffView
-from bot.domain.calendar import WorkingDayCalendar
 from bot.domain.complaint import (
     Case,
     ComplaintView,
@@ -22,6 +21,7 @@ from bot.domain.errors import CaseNotFound
 from bot.domain.states import OPEN_STATES, Action, Actor, Status, transition
 from bot.registry import EnterpriseRegistry
 from bot.services.cases import CaseService, ConsumerActor, StaffActor
+from bot.services.timing import Timing
 from storage.cases import CaseFilter
 from storage.people import IdentityRow
 from storage.uow import UnitOfWork
@@ -35,9 +35,8 @@ TALKING_STATES = (Status.SUBMITTED, Status.ACCEPTED, Status.NEGOTIATING, Status.
 
 @dataclass(frozen=True)
 class ServiceSettings:
-    calendar: WorkingDayCalendar
+    timing: Timing
     registry: EnterpriseRegistry
-    deadline_working_days: int
 
 
 class SqlTurnServices:
@@ -77,21 +76,18 @@ class SqlTurnServices:
         row = await self._uow.enterprises.get(enterprise_id)
         return None if row is None else EnterpriseView(row.id, row.name, row.district, row.address)
 
-    def deadline_for(self, submitted: date) -> date:
-        return self._settings.calendar.add_working_days(
-            submitted, self._settings.deadline_working_days
-        )
-
     async def submit(self, filing: Filing) -> Submitted:
         enterprise = await self._uow.enterprises.get(filing.enterprise_id)
         if enterprise is None:
             raise ValueError(f"unknown enterprise {filing.enterprise_id}")
         status = transition(Status.DRAFT, Action.SUBMIT)
         reference = await self._uow.complaints.next_reference(self.today)
-        deadline = self.deadline_for(self.today)
+        accept_by, deadline = self._settings.timing.deadlines(
+            enterprise.id, enterprise.district, self.today)
         complaint_id = await self._uow.complaints.insert(
             filing, reference=reference, consumer_id=self._identity.consumer_id, status=status,
             source_channel=self._channel.value, now=self._now, deadline=deadline,
+            accept_deadline=accept_by,
         )
         await self._uow.complaints.add_event(
             complaint_id, action=Action.SUBMIT.value, from_status=Status.DRAFT, to_status=status,
@@ -110,7 +106,7 @@ class SqlTurnServices:
     # --- the negotiation -----------------------------------------------------------------
 
     def _cases(self) -> CaseService:
-        return CaseService(self._uow, self._now)
+        return CaseService(self._uow, self._now, self._settings.timing)
 
     def _consumer(self) -> ConsumerActor:
         return ConsumerActor(self._identity.consumer_id, self._channel.value)
@@ -167,7 +163,7 @@ class SqlTurnServices:
         return [c for c in cases if c.rating is None]
 
     async def consumer_act(self, action: str, reference: str, text: str = "",
-                           stars: int = 0) -> Case:
+                           number: int = 0) -> Case:
         cases, actor = self._cases(), self._consumer()
         if action == "message":
             return await cases.consumer_message(actor, reference, text)
@@ -175,11 +171,15 @@ class SqlTurnServices:
             return await cases.answer_proposal(actor, reference, action == "accept_proposal",
                                                text)
         if action == "rate":
-            return await cases.rate(actor, reference, stars)
+            return await cases.rate(actor, reference, number)
         if action == "withdraw":
             return await cases.withdraw(actor, reference)
         if action == "escalate":
             return await cases.escalate(actor, reference)
+        if action == "extend":
+            return await cases.extend(actor, reference, number or None)
+        if action == "close":
+            return await cases.close(actor, reference)
         return await cases.for_consumer(actor, reference)
 
     async def case_thread(self, reference: str) -> list[ThreadMessage]:

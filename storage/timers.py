@@ -1,0 +1,72 @@
+"""Timer rows of the ODR clock: claimed by one worker, fired once, inside a transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.tables import timers
+
+
+@dataclass(frozen=True)
+class TimerRow:
+    id: int
+    complaint_id: int
+    kind: str
+    due_at: datetime
+    note: str | None
+
+
+class TimerRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, complaint_id: int, kind: str, due_at: datetime,
+                  note: str | None = None) -> bool:
+        """Plan a timer; planning the same (case, kind, time) again is a no-op."""
+        exists = (await self._conn.execute(select(timers.c.id).where(
+            timers.c.complaint_id == complaint_id, timers.c.kind == kind,
+            timers.c.due_at == due_at))).first()
+        if exists:
+            return False
+        await self._conn.execute(insert(timers).values(
+            complaint_id=complaint_id, kind=kind, due_at=due_at, state="pending", note=note))
+        return True
+
+    async def claim_due(self, now: datetime, limit: int) -> list[TimerRow]:
+        """Due timers, locked for this transaction. On PostgreSQL other workers skip the
+        locked rows (SKIP LOCKED); SQLite has one writer, whose transaction holds them."""
+        query = (select(timers.c.id, timers.c.complaint_id, timers.c.kind, timers.c.due_at,
+                        timers.c.note)
+                 .where(timers.c.state == "pending", timers.c.due_at <= now)
+                 .order_by(timers.c.due_at, timers.c.id).limit(limit))
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = await self._conn.execute(query)
+        return [TimerRow(int(r[0]), int(r[1]), r[2], r[3], r[4]) for r in rows]
+
+    async def finish(self, timer_id: int, state: str, now: datetime) -> None:
+        await self._conn.execute(update(timers).where(timers.c.id == timer_id)
+                                 .values(state=state, fired_at=now))
+
+    async def cancel_pending(self, complaint_id: int, kinds: tuple[str, ...] = ()) -> None:
+        query = update(timers).where(timers.c.complaint_id == complaint_id,
+                                     timers.c.state == "pending")
+        if kinds:
+            query = query.where(timers.c.kind.in_(kinds))
+        await self._conn.execute(query.values(state="cancelled"))
+
+    async def next_due_at(self) -> datetime | None:
+        due: datetime | None = (await self._conn.execute(
+            select(func.min(timers.c.due_at)).where(timers.c.state == "pending"))
+        ).scalar_one_or_none()
+        return due
+
+    async def of_case(self, complaint_id: int) -> list[tuple[str, datetime, str]]:
+        rows = await self._conn.execute(
+            select(timers.c.kind, timers.c.due_at, timers.c.state)
+            .where(timers.c.complaint_id == complaint_id).order_by(timers.c.due_at, timers.c.id))
+        return [(r[0], r[1], r[2]) for r in rows]
