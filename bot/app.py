@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from bot.core.messages import Channel, InboundMessage
 from bot.core.ports import Sender, TurnOutcome
 from bot.dispatcher import Dispatcher
 from bot.metrics import Metrics
+from bot.pages.escalation import EscalationPage, pack_link
 from bot.registry import EnterpriseRegistry
 from bot.relay import OutboxRelay
 from bot.scheduler import Scheduler
@@ -57,6 +59,8 @@ class Components:
     clock: Callable[[], datetime] = utc_now
     senders: dict[Channel, Sender] = field(default_factory=dict)
     nlp_ready: bool = False
+    secret: str = ""
+    """Signing key for links: [server] secret_key, else generated once and kept in kv."""
 
 
 COMPONENTS = web.AppKey("components", Components)
@@ -87,7 +91,10 @@ def build_components(config: Config, clock: Callable[[], datetime] = utc_now) ->
     db = Database(create_engine(config.database.url, echo=config.database.echo))
     timing = Timing.from_config(config.odr)
     registry = EnterpriseRegistry()
-    settings = ServiceSettings(timing, registry)
+    holder: list[Components] = []
+    settings = ServiceSettings(
+        timing, registry,
+        pack_link=lambda ref: pack_link(config.base_url, holder[0].secret, ref))
     hub, inbox_hub = WebHub(), WebHub()
     # The web chat and the enterprise inbox pull their messages from the outbox feed;
     # "sending" wakes their open event streams.
@@ -96,8 +103,10 @@ def build_components(config: Config, clock: Callable[[], datetime] = utc_now) ->
     relay = OutboxRelay(db, senders, clock, config.relay)
     dispatcher = Dispatcher(db, settings, clock, on_commit=relay.wake)
     scheduler = Scheduler(db, timing, clock, on_commit=relay.wake)
-    return Components(config, db, registry, dispatcher, relay, scheduler, hub, inbox_hub,
-                      Metrics(), clock, senders)
+    parts = Components(config, db, registry, dispatcher, relay, scheduler, hub, inbox_hub,
+                       Metrics(), clock, senders, secret=config.server.secret_key)
+    holder.append(parts)
+    return parts
 
 
 def build_app(config: Config, clock: Callable[[], datetime] = utc_now,
@@ -109,6 +118,7 @@ def build_app(config: Config, clock: Callable[[], datetime] = utc_now,
     chat = WebChat(dispatch, OutboxFeed(parts.db, Channel.WEB), parts.hub, config.media.dir,
                    secure_cookies=config.base_url.startswith("https://"))
     app.add_routes(chat.routes())
+    app.add_routes(EscalationPage(parts.db, lambda: parts.secret, clock).routes())
     app.add_routes([web.get("/healthz", healthz), web.get("/readyz", readyz),
                     web.get("/metrics", metrics)])
     app.cleanup_ctx.append(_lifecycle(migrate))
@@ -121,6 +131,8 @@ def _lifecycle(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]
         parts = app[COMPONENTS]
         if migrate:
             await upgrade(parts.db.engine)
+        if not parts.secret:
+            parts.secret = await _stored_secret(parts)
         count = await parts.registry.load(parts.db)
         log.info("enterprise registry loaded: %d enrolled", count)
         await asyncio.to_thread(nlp.warm_up)
@@ -136,6 +148,17 @@ def _lifecycle(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]
             await parts.db.dispose()
 
     return lifecycle
+
+
+async def _stored_secret(parts: Components) -> str:
+    """One signing key for every worker: the first to start creates it."""
+    async with parts.db.unit_of_work() as uow:
+        secret = await uow.kv.get("server_secret", parts.clock())
+        if secret is None:
+            secret = secrets.token_urlsafe(32)
+            await uow.kv.put("server_secret", secret, None)
+            await uow.commit()
+    return secret
 
 
 async def healthz(request: web.Request) -> web.Response:

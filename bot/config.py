@@ -6,6 +6,8 @@ fix it without reading code. No file is needed for the defaults (DESIGN §5).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import os
 import tomllib
@@ -25,6 +27,8 @@ class ServerConfig:
     port: int = 8080
     public_url: str = ""
     """Base URL users reach the server at (for links); defaults to http://host:port."""
+    secret_key: str = ""
+    """Signs links (escalation packs); empty: one is generated and kept in the database."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class WechatConfig:
     api_base: str = "https://api.weixin.qq.com"
     reply_budget_seconds: float = 4.0
     template_id: str = ""
+    token_endpoint: str = "stable_token"
+    """Where the access token comes from: ``stable_token`` (recommended) or ``token``."""
 
 
 @dataclass(frozen=True)
@@ -52,13 +58,27 @@ class TelegramConfig:
     webhook_secret: str = ""
     mode: str = "webhook"
     api_base: str = "https://api.telegram.org"
+    poll_timeout: int = 30
+    """Long-poll seconds of one getUpdates call (polling mode)."""
+    proxy: str = ""
+    """HTTP proxy for reaching the Bot API (servers in mainland China need one)."""
 
 
 @dataclass(frozen=True)
 class OdrConfig:
     deadline_working_days: int = 10
+    """The enterprise must negotiate a result within this many working days."""
+    accept_working_days: int = 10
+    """... and accept (first response) within this many; districts may be stricter."""
     calendar_file: str = ""
     """Optional TOML with extra or overriding years of holidays / make-up working days."""
+    rules_file: str = ""
+    """Optional TOML with per-district and per-enterprise deadline rules."""
+    proposal_reminder_days: str = "2,5"
+    settlement_check_days: int = 7
+    extend_default_days: int = 5
+    retention_days: int = 1095
+    """Personal data of closed cases may be erased after this many days (PIPL)."""
 
 
 @dataclass(frozen=True)
@@ -178,15 +198,44 @@ def validate(config: Config) -> None:
         for key in ("token", "app_id", "app_secret"):
             if not getattr(config.wechat, key):
                 raise ConfigError(f"[wechat] {key}: required when [wechat] enabled = true")
-        aes = config.wechat.encoding_aes_key
-        if aes and len(aes) != 43:
-            raise ConfigError("[wechat] encoding_aes_key: must be the 43 characters from the console")
+    _validate_wechat_keys(config.wechat)
     if config.telegram.enabled:
         if not config.telegram.token:
             raise ConfigError("[telegram] token: required when [telegram] enabled = true")
         if config.telegram.mode == "webhook" and not config.telegram.webhook_secret:
             raise ConfigError("[telegram] webhook_secret: required in webhook mode")
-    if config.odr.deadline_working_days < 1:
-        raise ConfigError("[odr] deadline_working_days: must be at least 1")
+    for key in ("deadline_working_days", "accept_working_days", "settlement_check_days",
+                "extend_default_days", "retention_days"):
+        if getattr(config.odr, key) < 1:
+            raise ConfigError(f"[odr] {key}: must be at least 1")
     if config.relay.max_attempts < 1:
         raise ConfigError("[relay] max_attempts: must be at least 1")
+
+
+def wechat_aes_key(encoding_aes_key: str) -> bytes:
+    """The 32-byte AES key behind the console's 43-character EncodingAESKey.
+
+    Checked at start, so a mistyped key fails with a message naming it instead of every
+    safe-mode request failing later (issue 3)."""
+    bad = ConfigError("[wechat] encoding_aes_key: must be the 43 letters and digits of the "
+                      "EncodingAESKey shown in the console (设置与开发 → 基本配置)")
+    if len(encoding_aes_key) != 43 or not encoding_aes_key.isascii():
+        raise bad
+    try:
+        key = base64.b64decode(encoding_aes_key + "=", validate=True)
+    except (binascii.Error, ValueError):
+        raise bad from None
+    if len(key) != 32:
+        raise bad
+    return key
+
+
+def _validate_wechat_keys(wechat: WechatConfig) -> None:
+    if wechat.encoding_aes_key:
+        wechat_aes_key(wechat.encoding_aes_key)
+    if not 0 < wechat.reply_budget_seconds < 5:
+        raise ConfigError("[wechat] reply_budget_seconds: must be above 0 and below 5 "
+                          "(WeChat waits 5 seconds for the passive reply)")
+    if wechat.token_endpoint not in {"stable_token", "token"}:
+        raise ConfigError("[wechat] token_endpoint: must be stable_token or token, "
+                          f"got {wechat.token_endpoint!r}")

@@ -13,6 +13,8 @@ from handlers.labels import CHANNEL_CHOICES, CHANNEL_LABELS, DEMAND_CHOICES, DEM
 SKIP_WORDS = re.compile(r"^(跳过|不记得|不知道|忘了|记不清|没有|无|skip|don'?t know|n/?a)[。.!！]?$", re.I)
 _NUMBERS = re.compile(r"\d+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# Names: Chinese or Latin letters, spaces, the middle dot of transliterated names, - and '.
+_NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z·.' \-]+")
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def _phone(text: str, _today: date) -> Parsed:
 def _name(text: str, _today: date) -> Parsed:
     cleaned = re.sub(r"^(我叫|我是|姓名[:：]?|名字[:：]?|my name is|i am|i'm)\s*", "", text.strip(),
                      flags=re.I).strip(" 。.,，")
-    if not 1 < len(cleaned) <= 40 or any(ch.isdigit() for ch in cleaned):
+    if not 1 < len(cleaned) <= 40 or not _NAME_CHARS.fullmatch(cleaned):
         return Parsed(error="bad_text")
     return Parsed(value=cleaned, ok=True)
 

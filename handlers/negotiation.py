@@ -143,7 +143,8 @@ async def _escalate(reference: str, state: State, svc: TurnServices) -> list[Rep
     case = await svc.consumer_act("view", reference)
     thread = await svc.case_thread(reference)
     pack = escalation_pack(case, thread, state.lang)
-    return [Reply(text(state.lang, "escalated", ref=reference, pack=pack))]
+    link = svc.escalation_link(case.reference)
+    return [Reply(text(state.lang, "escalated", ref=case.reference, pack=pack, link=link))]
 
 
 async def _act(state: State, svc: TurnServices, action: str, reference: str, body: str,

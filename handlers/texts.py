@@ -359,9 +359,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "escalate_usage": ("请回复「转投诉 编号」。", "Send \"escalate <ref>\"."),
     "escalated": (
         "投诉 {ref} 已转为向市场监管部门投诉。请将以下材料提交至全国12315平台"
-        "（https://www.12315.cn）或拨打 12315：\n{pack}",
+        "（https://www.12315.cn）或拨打 12315：\n{pack}\n可打印或存为 PDF 的完整材料（30 天内有效）：{link}",
         "Complaint {ref} is escalated to the market regulator. Submit the following on the "
-        "national 12315 platform (https://www.12315.cn) or call 12315:\n{pack}",
+        "national 12315 platform (https://www.12315.cn) or call 12315:\n{pack}\n"
+        "Printable pack (valid 30 days): {link}",
     ),
     # --- states, actors --------------------------------------------------------------------
     "status.draft": ("填写中", "being filled in"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -37,6 +38,8 @@ TALKING_STATES = (Status.SUBMITTED, Status.ACCEPTED, Status.NEGOTIATING, Status.
 class ServiceSettings:
     timing: Timing
     registry: EnterpriseRegistry
+    pack_link: Callable[[str], str]
+    """The signed link to a case's printable escalation pack."""
 
 
 class SqlTurnServices:
@@ -181,6 +184,9 @@ class SqlTurnServices:
         if action == "close":
             return await cases.close(actor, reference)
         return await cases.for_consumer(actor, reference)
+
+    def escalation_link(self, reference: str) -> str:
+        return self._settings.pack_link(reference)
 
     async def case_thread(self, reference: str) -> list[ThreadMessage]:
         case = await self._cases().for_consumer(self._consumer(), reference)
