@@ -27,6 +27,7 @@ from bot.core.messages import Channel, InboundMessage
 from bot.core.ports import Sender, TurnOutcome
 from bot.dispatcher import Dispatcher
 from bot.metrics import Metrics
+from bot.pages.admin import AdminDashboard
 from bot.pages.escalation import EscalationPage, pack_link
 from bot.registry import EnterpriseRegistry
 from bot.relay import OutboxRelay
@@ -119,6 +120,8 @@ def build_app(config: Config, clock: Callable[[], datetime] = utc_now,
                    secure_cookies=config.base_url.startswith("https://"))
     app.add_routes(chat.routes())
     app.add_routes(EscalationPage(parts.db, lambda: parts.secret, clock).routes())
+    app.add_routes(AdminDashboard(parts.db, clock, config.base_url.startswith("https://"))
+                   .routes())
     app.add_routes([web.get("/healthz", healthz), web.get("/readyz", readyz),
                     web.get("/metrics", metrics)])
     app.cleanup_ctx.append(_lifecycle(migrate))

@@ -128,12 +128,15 @@ complaints = Table(
     Column("accepted_at", UtcDateTime(), nullable=True),
     Column("first_response_at", UtcDateTime(), nullable=True),
     Column("resolved_at", UtcDateTime(), nullable=True),
+    Column("resolved_on_time", Boolean, nullable=True),
+    Column("settled_at", UtcDateTime(), nullable=True),
     Column("proposal", Text, nullable=True),
     Column("outcome", Text, nullable=True),
     Column("rating", Integer, nullable=True),
     Index("ix_complaints_consumer", "consumer_id", "id"),
     Index("ix_complaints_enterprise_status", "enterprise_id", "status"),
     Index("ix_complaints_status_deadline", "status", "deadline"),
+    Index("ix_complaints_submitted", "submitted_at"),
 )
 
 # The audit trail (协商过程): every transition with actor and time.
@@ -317,4 +320,27 @@ timers = Table(
     Column("note", String(200), nullable=True),
     UniqueConstraint("complaint_id", "kind", "due_at"),
     Index("ix_timers_state_due", "state", "due_at"),
+)
+
+# --- the regulator's side (issue 7) ------------------------------------------------------
+
+# Operators of the platform / the regulator: they see statistics, never personal data.
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# One-time login links and sessions of operators (token hashes only).
+operator_tokens = Table(
+    "operator_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("operator_id", Integer, ForeignKey("operators.id"), nullable=False),
+    Column("kind", String(8), nullable=False),  # login | session
+    Column("csrf", String(64), nullable=True),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime(), nullable=True),
 )

@@ -20,7 +20,9 @@ from storage.messaging import (
     OutboxRepository,
     ReceiptRepository,
 )
+from storage.operators import OperatorRepository
 from storage.people import ConsumerRepository, EnterpriseRepository, IdentityRepository
+from storage.regulator import RegulatorStats
 from storage.staff import StaffRepository
 from storage.timers import TimerRepository
 
@@ -37,6 +39,8 @@ class UnitOfWork:
     enterprises: EnterpriseRepository
     staff: StaffRepository
     timers: TimerRepository
+    operators: OperatorRepository
+    regulator: RegulatorStats
 
     def __init__(self, engine: AsyncEngine, writer_lock: asyncio.Lock | None) -> None:
         self._engine = engine
@@ -73,6 +77,8 @@ class UnitOfWork:
         self.enterprises = EnterpriseRepository(conn)
         self.staff = StaffRepository(conn)
         self.timers = TimerRepository(conn)
+        self.operators = OperatorRepository(conn)
+        self.regulator = RegulatorStats(conn)
         return self
 
     async def commit(self) -> None:

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from bot.core.messages import Channel, Choice, OutboundMessage
 from bot.core.outbound import payload_of
 from bot.domain.complaint import Case
-from bot.domain.deadlines import CHINA, case_timers, proposal_timers
+from bot.domain.deadlines import CHINA, case_timers, end_of, proposal_timers
 from bot.domain.errors import CaseNotFound, EmptyText, TextTooLong
 from bot.domain.states import FINAL_STATES, Action, Actor, Status, transition
 from bot.services.case_format import case_event, case_summary, consumer_lang
@@ -148,7 +148,7 @@ class CaseService:
                               reason: str = "") -> Case:
         case = await self.for_consumer(actor, reference)
         action = Action.ACCEPT_PROPOSAL if accept else Action.REJECT_PROPOSAL
-        extra = {"resolved_at": self._now} if accept else {}
+        extra = {"resolved_at": self._now, "settled_at": self._now} if accept else {}
         case = await self._change(case, action, Actor.CONSUMER, _consumer_ref(actor), **extra)
         word = "接受方案" if accept else "不接受方案"
         await self._thread(case, Actor.CONSUMER, actor.channel, "answer",
@@ -209,8 +209,9 @@ class CaseService:
     async def close(self, actor: ConsumerActor, reference: str) -> Case:
         """结束: the consumer ends an overdue or unsettled case without escalating."""
         case = await self.for_consumer(actor, reference)
+        extra = {} if case.resolved_at else {"resolved_at": self._now}
         case = await self._change(case, Action.CLOSE, Actor.CONSUMER, _consumer_ref(actor),
-                                  resolved_at=case.resolved_at or self._now)
+                                  **extra)
         await self._to_staff(case, "closed_by_consumer", None)
         await self._event_to_enterprise(case, "closed")
         return case
@@ -239,6 +240,8 @@ class CaseService:
     async def _change(self, case: Case, action: Action, actor: Actor, actor_ref: str,
                       **values: object) -> Case:
         new_status = transition(case.status, action)  # raises IllegalTransition
+        if "resolved_at" in values:  # 按时办结: a result by the end of the deadline day
+            values["resolved_on_time"] = self._now < end_of(case.deadline)
         await self._uow.cases.update(case.id, self._now, status=new_status, **values)
         if new_status in FINAL_STATES:
             await self._uow.timers.cancel_pending(case.id)

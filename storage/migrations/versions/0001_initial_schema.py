@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-22 06:41:01.218837
+Create Date: 2026-11-22 06:46:25.960057
 """
 
 from __future__ import annotations
@@ -61,6 +61,13 @@ def upgrade() -> None:
         sa.Column("value", sa.Text(), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_kv")),
+    )
+    op.create_table(
+        "operators",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_operators")),
     )
     op.create_table(
         "outbox",
@@ -136,6 +143,8 @@ def upgrade() -> None:
         sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("first_response_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_on_time", sa.Boolean(), nullable=True),
+        sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("proposal", sa.Text(), nullable=True),
         sa.Column("outcome", sa.Text(), nullable=True),
         sa.Column("rating", sa.Integer(), nullable=True),
@@ -156,6 +165,7 @@ def upgrade() -> None:
             "ix_complaints_enterprise_status", ["enterprise_id", "status"], unique=False
         )
         batch_op.create_index("ix_complaints_status_deadline", ["status", "deadline"], unique=False)
+        batch_op.create_index("ix_complaints_submitted", ["submitted_at"], unique=False)
 
     op.create_table(
         "identities",
@@ -174,6 +184,19 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "channel", "external_id", name=op.f("uq_identities_channel_external_id")
         ),
+    )
+    op.create_table(
+        "operator_tokens",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("operator_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("csrf", sa.String(length=64), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["operator_id"], ["operators.id"], name=op.f("fk_operator_tokens_operator_id_operators")
+        ),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_operator_tokens")),
     )
     op.create_table(
         "staff",
@@ -363,8 +386,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_staff_enterprise_id"))
 
     op.drop_table("staff")
+    op.drop_table("operator_tokens")
     op.drop_table("identities")
     with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.drop_index("ix_complaints_submitted")
         batch_op.drop_index("ix_complaints_status_deadline")
         batch_op.drop_index("ix_complaints_enterprise_status")
         batch_op.drop_index("ix_complaints_consumer")
@@ -377,6 +402,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_recipient")
 
     op.drop_table("outbox")
+    op.drop_table("operators")
     op.drop_table("kv")
     op.drop_table("inbound_receipts")
     op.drop_table("enterprises")

@@ -1,0 +1,107 @@
+"""The regulator's report: the same figures for the dashboard, the CSV export and
+``odrbot stats`` (table, csv or json)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from handlers.labels import CATEGORY_LABELS, CHANNEL_LABELS, NATURE_LABELS, label
+from storage.regulator import Overview, Period, Ranked
+from storage.uow import UnitOfWork
+
+DIMENSIONS = ("category", "nature", "district", "enterprise", "channel")
+_LABELS = {"category": CATEGORY_LABELS, "nature": NATURE_LABELS, "channel": CHANNEL_LABELS}
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    first_day: date
+    last_day: date
+    overview: Overview
+    counts: dict[str, list[tuple[str, int]]]
+    weekly: list[tuple[date, int]]
+    worst: list[Ranked]
+
+
+async def build_report(uow: UnitOfWork, period: Period, first_day: date, last_day: date,
+                       today: date) -> Report:
+    stats = uow.regulator
+    counts = {d: await stats.counts_by(d, period) for d in DIMENSIONS}
+    return Report(period, first_day, last_day, await stats.overview(period, today), counts,
+                  await stats.weekly(period), await stats.worst_on_time(period, today))
+
+
+def shown(dimension: str, code: str, lang: str = "zh") -> str:
+    table = _LABELS.get(dimension)
+    return label(table, code, lang) if table else code
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def key_figures(report: Report) -> list[tuple[str, str]]:
+    o = report.overview
+    return [
+        ("投诉量", str(o.complaints)),
+        ("按时办结率", percent(o.on_time_rate)),
+        ("和解成功率", percent(o.settlement_rate)),
+        ("活跃度", percent(o.activity_rate)),
+        ("首次响应中位时长（小时）", "—" if o.median_first_response_hours is None
+         else f"{o.median_first_response_hours:g}"),
+        ("办结中位时长（小时）", "—" if o.median_resolution_hours is None
+         else f"{o.median_resolution_hours:g}"),
+        ("满意度（1-5）", "—" if o.rating_average is None else f"{o.rating_average:g}"),
+    ]
+
+
+def to_rows(report: Report) -> list[list[str]]:
+    rows = [["section", "key", "value"]]
+    rows += [["overview", name, value] for name, value in key_figures(report)]
+    for dimension, items in report.counts.items():
+        rows += [[dimension, shown(dimension, key), str(n)] for key, n in items]
+    rows += [["week", monday.isoformat(), str(n)] for monday, n in report.weekly]
+    rows += [["worst_on_time", f"{r.name}（{r.district}）", f"{r.on_time}/{r.due}"]
+             for r in report.worst]
+    return rows
+
+
+def to_csv(report: Report) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(to_rows(report))
+    return out.getvalue()
+
+
+def to_json(report: Report) -> str:
+    o = report.overview
+    return json.dumps({
+        "from": report.first_day.isoformat(), "to": report.last_day.isoformat(),
+        "district": report.period.district,
+        "complaints": o.complaints, "on_time_rate": o.on_time_rate,
+        "settlement_rate": o.settlement_rate, "activity_rate": o.activity_rate,
+        "median_first_response_hours": o.median_first_response_hours,
+        "median_resolution_hours": o.median_resolution_hours,
+        "satisfaction": o.rating_average,
+        "counts": {d: dict(items) for d, items in report.counts.items()},
+        "weekly": {m.isoformat(): n for m, n in report.weekly},
+        "worst_on_time": [{"enterprise_id": r.enterprise_id, "name": r.name, "due": r.due,
+                           "on_time": r.on_time} for r in report.worst],
+    }, ensure_ascii=False, indent=2)
+
+
+def to_table(report: Report) -> str:
+    width = max(len(r[1]) for r in to_rows(report)[1:]) if report.overview.complaints else 10
+    lines = [f"ODR 统计 {report.first_day} — {report.last_day}"
+             + (f"（{report.period.district}）" if report.period.district else "")]
+    section = ""
+    for kind, key, value in to_rows(report)[1:]:
+        if kind != section:
+            lines.append(f"\n[{kind}]")
+            section = kind
+        lines.append(f"  {key:<{width}}  {value}")
+    return "\n".join(lines)
