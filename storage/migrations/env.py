@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import storage.telegram_tables  # noqa: F401  (registers its table on the metadata)
 from storage.tables import metadata
 
 connection = context.config.attributes.get("connection")
