@@ -78,8 +78,7 @@ async def _stats(config: Config, first: date | None, last: date | None, district
     end = datetime(last.year, last.month, last.day, tzinfo=CHINA) + timedelta(days=1)
     db = await _db(config)
     try:
-        async with db.unit_of_work() as uow:
-            report = await build_report(uow, Period(start, end, district), first, last, today)
+        report = await build_report(db, Period(start, end, district), first, last, today)
     finally:
         await db.dispose()
     render = {"table": to_table, "csv": to_csv, "json": to_json}[fmt]

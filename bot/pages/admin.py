@@ -90,8 +90,7 @@ class AdminDashboard:
         district = request.query.get("district", "").strip()[:100] or None
         start = datetime(first.year, first.month, first.day, tzinfo=CHINA)
         end = datetime(last.year, last.month, last.day, tzinfo=CHINA) + timedelta(days=1)
-        async with self._db.unit_of_work() as uow:
-            return await build_report(uow, Period(start, end, district), first, last, today)
+        return await build_report(self._db, Period(start, end, district), first, last, today)
 
     async def dashboard(self, request: web.Request) -> web.Response:
         name, csrf = await self._operator(request)

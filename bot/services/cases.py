@@ -248,6 +248,9 @@ class CaseService:
         await self._uow.complaints.add_event(
             case.id, action=action.value, from_status=case.status, to_status=new_status,
             actor=actor.value, actor_ref=actor_ref, now=self._now)
+        if actor == Actor.ENTERPRISE:
+            await self._uow.regulator.mark_active(case.enterprise_id,
+                                                  self._now.astimezone(CHINA).date())
         changed = await self._uow.cases.by_reference(case.reference)
         assert changed is not None
         return changed

@@ -61,6 +61,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
                 await uow.complaints.add_event(case_id, action="accept", from_status=None,
                                                to_status=Status.ACCEPTED, actor="enterprise",
                                                actor_ref=None, now=_at(day, 10 + first))
+                await uow.regulator.mark_active(ent, date(2026, 11, day))
             if on_time is not None:
                 values["resolved_at"] = _at(day + 3)
             if settled:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-22 06:46:25.960057
+Create Date: 2026-11-22 06:55:51.058907
 """
 
 from __future__ import annotations
@@ -165,8 +165,34 @@ def upgrade() -> None:
             "ix_complaints_enterprise_status", ["enterprise_id", "status"], unique=False
         )
         batch_op.create_index("ix_complaints_status_deadline", ["status", "deadline"], unique=False)
-        batch_op.create_index("ix_complaints_submitted", ["submitted_at"], unique=False)
+        batch_op.create_index(
+            "ix_complaints_submitted",
+            ["submitted_at"],
+            unique=False,
+            postgresql_include=[
+                "enterprise_id",
+                "status",
+                "category",
+                "nature",
+                "channel",
+                "deadline",
+                "resolved_on_time",
+                "settled_at",
+                "rating",
+            ],
+        )
 
+    op.create_table(
+        "enterprise_activity",
+        sa.Column("enterprise_id", sa.String(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_enterprise_activity_enterprise_id_enterprises"),
+        ),
+        sa.PrimaryKeyConstraint("enterprise_id", "day", name=op.f("pk_enterprise_activity")),
+    )
     op.create_table(
         "identities",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -388,8 +414,22 @@ def downgrade() -> None:
     op.drop_table("staff")
     op.drop_table("operator_tokens")
     op.drop_table("identities")
+    op.drop_table("enterprise_activity")
     with op.batch_alter_table("complaints", schema=None) as batch_op:
-        batch_op.drop_index("ix_complaints_submitted")
+        batch_op.drop_index(
+            "ix_complaints_submitted",
+            postgresql_include=[
+                "enterprise_id",
+                "status",
+                "category",
+                "nature",
+                "channel",
+                "deadline",
+                "resolved_on_time",
+                "settled_at",
+                "rating",
+            ],
+        )
         batch_op.drop_index("ix_complaints_status_deadline")
         batch_op.drop_index("ix_complaints_enterprise_status")
         batch_op.drop_index("ix_complaints_consumer")
