@@ -97,6 +97,8 @@ def build_components(config: Config, clock: Callable[[], datetime] = utc_now) ->
         timing, registry,
         pack_link=lambda ref: pack_link(config.base_url, holder[0].secret, ref))
     hub, inbox_hub = WebHub(), WebHub()
+    db.on_pull = lambda channel, recipient: (
+        hub if channel == Channel.WEB.value else inbox_hub).notify(recipient)
     # The web chat and the enterprise inbox pull their messages from the outbox feed;
     # "sending" wakes their open event streams.
     senders: dict[Channel, Sender] = {Channel.WEB: WebSender(hub),
@@ -125,6 +127,7 @@ def build_app(config: Config, clock: Callable[[], datetime] = utc_now,
     app.add_routes([web.get("/healthz", healthz), web.get("/readyz", readyz),
                     web.get("/metrics", metrics)])
     app.cleanup_ctx.append(_lifecycle(migrate))
+    app.on_shutdown.append(_close_streams)
     install_channels(app, dispatch)
     return app
 
@@ -151,6 +154,12 @@ def _lifecycle(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]
             await parts.db.dispose()
 
     return lifecycle
+
+
+async def _close_streams(app: web.Application) -> None:
+    parts = app[COMPONENTS]
+    parts.hub.close()
+    parts.inbox_hub.close()
 
 
 async def _stored_secret(parts: Components) -> str:

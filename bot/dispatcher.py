@@ -71,7 +71,7 @@ class Dispatcher:
             identity = await uow.identities.get_or_create(
                 message.channel.value, message.user_id, now, message.language
             )
-            await uow.identities.touch(identity.id, now, message.language)
+            await uow.identities.seen(identity, now, message.language)
             key = conversation_key(message)
             raw = await uow.conversations.load(key)
             state = State.from_json(raw)

@@ -21,7 +21,7 @@ from bot.core.messages import Channel
 from bot.core.outbound import message_of
 from bot.core.ports import Sender, SendResult
 from storage.messaging import OutboxRow
-from storage.uow import Database
+from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
@@ -80,18 +80,19 @@ class OutboxRelay:
             if not claimed:
                 break
             gate = asyncio.Semaphore(CONCURRENT_SENDS)
-            await asyncio.gather(*(self._deliver(row, gate) for row in claimed))
+            results = await asyncio.gather(*(self._deliver(row, gate) for row in claimed))
+            await self._record_all(list(zip(claimed, results, strict=True)))
         async with self._db.unit_of_work() as uow:
             next_due = await uow.outbox.next_head_due_at()
         if next_due is None:
             return IDLE_SECONDS
         return max(0.0, min(IDLE_SECONDS, (next_due - self._clock()).total_seconds()))
 
-    async def _deliver(self, row: OutboxRow, gate: asyncio.Semaphore) -> None:
+    async def _deliver(self, row: OutboxRow, gate: asyncio.Semaphore) -> SendResult:
         async with gate:
-            await self._send_and_record(row)
+            return await self._send(row)
 
-    async def _send_and_record(self, row: OutboxRow) -> None:
+    async def _send(self, row: OutboxRow) -> SendResult:
         sender = self._senders.get(Channel(row.channel))
         if sender is None:
             result = SendResult(ok=False, error=f"channel {row.channel} is not configured",
@@ -102,25 +103,32 @@ class OutboxRelay:
             except Exception as exc:  # a sender bug must not stop the relay
                 log.exception("sender for %s raised", row.channel)
                 result = SendResult(ok=False, error=f"{type(exc).__name__}: {exc}")
-        await self._record(row, result)
+        return result
 
-    async def _record(self, row: OutboxRow, result: SendResult) -> None:
+    async def _record_all(self, outcomes: list[tuple[OutboxRow, SendResult]]) -> None:
+        """One transaction for a whole round: confirmed sends are marked at once (a crash
+        between a send and this commit can only repeat that round, never lose it)."""
         now = self._clock()
         async with self._db.unit_of_work() as uow:
-            if result.ok:
-                await uow.outbox.mark_sent(row.id, now)
-            elif result.permanent or (not result.hold and
-                                      row.attempts + 1 >= self._config.max_attempts):
-                log.error("outbox row %s dead after %s attempts: %s", row.id, row.attempts + 1,
-                          result.error)
-                await uow.outbox.mark_dead(row.id, result.error)
-            else:
-                delay = self._delay(row.attempts, result)
-                log.warning("outbox row %s not sent (%s); retry in %.1fs", row.id, result.error,
-                            delay)
-                await uow.outbox.mark_retry(row.id, now + timedelta(seconds=delay), result.error,
-                                            count=not result.hold)
+            for row, result in outcomes:
+                await self._record(uow, row, result, now)
             await uow.commit()
+
+    async def _record(self, uow: UnitOfWork, row: OutboxRow, result: SendResult,
+                      now: datetime) -> None:
+        if result.ok:
+            await uow.outbox.mark_sent(row.id, now)
+            return
+        if result.permanent or (not result.hold and
+                                row.attempts + 1 >= self._config.max_attempts):
+            log.error("outbox row %s dead after %s attempts: %s", row.id, row.attempts + 1,
+                      result.error)
+            await uow.outbox.mark_dead(row.id, result.error)
+            return
+        delay = self._delay(row.attempts, result)
+        log.warning("outbox row %s not sent (%s); retry in %.1fs", row.id, result.error, delay)
+        await uow.outbox.mark_retry(row.id, now + timedelta(seconds=delay), result.error,
+                                    count=not result.hold)
 
     def _delay(self, attempts: int, result: SendResult) -> float:
         if result.retry_after is not None:

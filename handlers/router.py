@@ -91,7 +91,7 @@ async def _route(msg: InboundMessage, state: State, svc: TurnServices) -> list[R
         return await negotiation.on_pick_case(body, state, svc)
     if state.flow == "rate_confirm":
         return await negotiation.on_rate_confirm(body, state, svc)
-    member = await svc.staff_member()
+    member = await svc.staff_member() if state.staff else None
     if member is not None:
         return await _as_staff(body, msg.reply_to, member, state, svc)
     cases = await svc.my_open_cases()
@@ -125,7 +125,7 @@ async def _on_command(command: Command, state: State, svc: TurnServices) -> list
         return _resume(state, [await withdraw_reply(command.arg, lang, svc)])
     if command.name == "start":
         return _resume(state, [Reply(text(lang, "welcome"))])
-    if await svc.staff_member() is not None:
+    if state.staff and await svc.staff_member() is not None:
         return [Reply(text(lang, "staff_help"))]
     return _resume(state, [Reply(text(lang, "help"))])
 

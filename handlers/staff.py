@@ -69,6 +69,7 @@ async def on_bind(code: str, state: State, svc: TurnServices) -> list[Reply]:
         state.bind_failures = failures + [svc.now.isoformat()]
         return [Reply(text(lang, "bind_failed"))]
     state.bind_failures = []
+    state.staff = True
     return [Reply(text(lang, "bind_ok", enterprise=member.enterprise_name))]
 
 
@@ -77,7 +78,7 @@ async def on_staff_command(command: StaffCommand, member: StaffView, state: Stat
     lang = state.lang
     if command.action == "unbind":
         await svc.unbind_staff()
-        state.active_case = None
+        state.active_case, state.staff = None, False
         return [Reply(text(lang, "unbound"))]
     if command.action == "list":
         return [await _list(state, svc)]

@@ -25,6 +25,9 @@ class State:
     """Staff: the case plain text goes to (set by 处理 / 受理)."""
     bind_failures: list[str] = field(default_factory=list)
     """Staff binding: times of recent failed codes (rate limit against guessing)."""
+    staff: bool = False
+    """This chat is bound to enterprise staff (saves a look-up on every consumer turn; every
+    staff action checks the binding again)."""
     pending_text: str | None = None
     """Consumer: a message waiting for the choice of the case it is for."""
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool, StaticPool
+
+from storage.inline_sqlite import InlineEngine
 
 
 def is_sqlite(url: str) -> bool:
@@ -21,14 +24,19 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool if not database else None)
-        _sqlite_pragmas(engine)
-        return engine
+        # The URL may name aiosqlite (the documented default); statements run inline on
+        # the loop through the standard sqlite3 driver instead (storage/inline_sqlite.py).
+        pool: dict[str, Any] = ({"poolclass": QueuePool, "pool_size": 8, "max_overflow": 8}
+                                if database and database != ":memory:"
+                                else {"poolclass": StaticPool})
+        sync = sa_create_engine(parsed.set(drivername="sqlite+pysqlite"), echo=echo, **pool)
+        _sqlite_pragmas(sync)
+        return cast(AsyncEngine, InlineEngine(sync))
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def _sqlite_pragmas(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us issue BEGIN ourselves (below): pysqlite's implicit BEGIN is DEFERRED,
         # and a deferred read that later writes fails with SQLITE_BUSY under contention.
@@ -36,10 +44,11 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # Short: a longer wait for another writer happens asynchronously (inline_sqlite).
+        cursor.execute("PRAGMA busy_timeout=50")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")

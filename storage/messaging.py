@@ -69,22 +69,34 @@ class OutboxRow:
     next_attempt_at: datetime
 
 
+# Channels whose clients pull their messages from the outbox (the web chat, the inbox):
+# a row is delivered the moment it is committed, so it is stored as sent and the open
+# streams are woken after the commit; the relay never has to touch it.
+PULL_CHANNELS = frozenset({"web", "inbox"})
+
+
 class OutboxRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.pulled: set[tuple[str, str]] = set()
+        """(channel, recipient) of pull-channel rows added in this transaction."""
 
     async def add(
         self, channel: str, recipient: str, payload: dict[str, Any], now: datetime,
         not_before: datetime | None = None,
     ) -> int:
+        pull = channel in PULL_CHANNELS
         result = await self._conn.execute(
             insert(outbox)
             .values(
-                channel=channel, recipient=recipient, payload=payload, status="pending",
-                attempts=0, next_attempt_at=not_before or now, created_at=now,
+                channel=channel, recipient=recipient, payload=payload,
+                status="sent" if pull else "pending", attempts=0,
+                next_attempt_at=not_before or now, created_at=now, sent_at=now if pull else None,
             )
             .returning(outbox.c.id)
         )
+        if pull:
+            self.pulled.add((channel, recipient))
         return int(result.scalar_one())
 
     def _heads(self) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -20,6 +20,7 @@ class IdentityRow:
     consumer_id: int
     language: str | None
     reachable: bool
+    last_inbound_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,15 @@ class IdentityRepository:
         ).scalar_one()
         return IdentityRow(ident_id, channel, external_id, consumer_id, language, True)
 
+    async def seen(self, identity: IdentityRow, now: datetime, language: str | None) -> None:
+        """Record an inbound message (the WeChat 48-hour window counts from it); skipped
+        when nothing changed within the last minute, to spare a write on every turn."""
+        fresh = (identity.last_inbound_at is not None
+                 and now - identity.last_inbound_at < timedelta(minutes=1))
+        if fresh and identity.reachable and (not language or language == identity.language):
+            return
+        await self.touch(identity.id, now, language)
+
     async def touch(self, identity_id: int, now: datetime, language: str | None) -> None:
         values: dict[str, Any] = {"last_inbound_at": now, "reachable": True}
         if language:
@@ -98,7 +108,7 @@ def _identity(row: Any) -> IdentityRow:
     return IdentityRow(
         id=int(row["id"]), channel=row["channel"], external_id=row["external_id"],
         consumer_id=int(row["consumer_id"]), language=row["language"],
-        reachable=bool(row["reachable"]),
+        reachable=bool(row["reachable"]), last_inbound_at=row["last_inbound_at"],
     )
 
 

@@ -7,6 +7,7 @@ a turn leaves the database as it was, and the platform's retry finds nothing hal
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
@@ -42,8 +43,10 @@ class UnitOfWork:
     operators: OperatorRepository
     regulator: RegulatorStats
 
-    def __init__(self, engine: AsyncEngine, writer_lock: asyncio.Lock | None) -> None:
+    def __init__(self, engine: AsyncEngine, writer_lock: asyncio.Lock | None,
+                 on_pull: Callable[[str, str], None] | None = None) -> None:
         self._engine = engine
+        self._on_pull = on_pull
         self._writer_lock = writer_lock
         self._conn: AsyncConnection | None = None
         self._tx: AsyncTransaction | None = None
@@ -85,6 +88,9 @@ class UnitOfWork:
         assert self._tx is not None
         await self._tx.commit()
         self._committed = True
+        if self._on_pull is not None:
+            for channel, recipient in self.outbox.pulled:
+                self._on_pull(channel, recipient)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -118,9 +124,11 @@ class Database:
         self.engine = engine
         self.sqlite = is_sqlite(str(engine.url))
         self._writer_lock = asyncio.Lock() if self.sqlite else None
+        self.on_pull: Callable[[str, str], None] | None = None
+        """Told (channel, recipient) after a commit that added a pull-channel message."""
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self._writer_lock)
+        return UnitOfWork(self.engine, self._writer_lock, self.on_pull)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

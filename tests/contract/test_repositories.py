@@ -162,7 +162,7 @@ async def test_conversation_state_roundtrip(db: Database) -> None:
 
 async def test_outbox_lease_lets_one_claimer_win(db: Database) -> None:
     async with db.unit_of_work() as uow:
-        row_id = await uow.outbox.add("web", "u", {"text": "hi"}, NOW)
+        row_id = await uow.outbox.add("telegram", "u", {"text": "hi"}, NOW)
         await uow.commit()
 
     async def claim() -> bool:
@@ -181,14 +181,16 @@ async def test_outbox_lease_lets_one_claimer_win(db: Database) -> None:
 
 async def test_outbox_states_and_feed(db: Database) -> None:
     async with db.unit_of_work() as uow:
-        a = await uow.outbox.add("web", "u", {"text": "a"}, NOW)
+        a = await uow.outbox.add("web", "u", {"text": "a"}, NOW)  # pulled: delivered at once
         b = await uow.outbox.add("web", "u", {"text": "b"}, NOW)
-        c = await uow.outbox.add("web", "other", {"text": "c"}, NOW)
-        await uow.outbox.mark_sent(a, NOW)
+        c = await uow.outbox.add("telegram", "other", {"text": "c"}, NOW)
+        d = await uow.outbox.add("telegram", "other", {"text": "d"}, NOW)
+        assert uow.outbox.pulled == {("web", "u")}
         await uow.outbox.mark_dead(c, "blocked")
         await uow.commit()
     async with db.unit_of_work() as uow:
-        assert await uow.outbox.count_by_status() == {"sent": 1, "pending": 1, "dead": 1}
+        assert await uow.outbox.count_by_status() == {"sent": 2, "pending": 1, "dead": 1}
+        assert [r.id for r in await uow.outbox.due_heads(NOW, 10)] == [d]
         feed = await uow.outbox.feed("web", "u", 0)
         assert [r.payload["text"] for r in feed] == ["a", "b"]
         assert [r.id for r in await uow.outbox.feed("web", "u", a)] == [b]

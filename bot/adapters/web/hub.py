@@ -11,6 +11,14 @@ from bot.core.ports import SendResult
 class WebHub:
     def __init__(self) -> None:
         self._listeners: dict[str, set[asyncio.Event]] = {}
+        self.closed = False
+
+    def close(self) -> None:
+        """Shutting down: wake every open stream so it ends now, not at its next ping."""
+        self.closed = True
+        for listeners in self._listeners.values():
+            for event in listeners:
+                event.set()
 
     def subscribe(self, recipient: str) -> asyncio.Event:
         event = asyncio.Event()

@@ -135,7 +135,7 @@ class WebChat:
         await response.prepare(request)
         wake = self._hub.subscribe(sid)
         try:
-            while True:
+            while not self._hub.closed:
                 wake.clear()
                 for item in await self._feed.after(sid, after):
                     data = json.dumps({"text": item.message.text, "choices": [
