@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import logging
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -99,6 +101,86 @@ async def invite_staff(config: Config, enterprise_id: str, role: str, name: str)
     print(f"inbox login link (one-time, 72 h): {invitation.login_url(config.base_url)}")  # noqa: T201
     print(f"chat: send \"绑定 {invitation.code}\" (Telegram: /start bind_{invitation.code})")  # noqa: T201
     print(invitation.code)  # noqa: T201
+    return 0
+
+
+async def create_api_key(config: Config, enterprise_id: str, label: str) -> int:
+    """A new key for the enterprise's systems; only its hash is kept, so print it once."""
+    key = "odr_" + secrets.token_urlsafe(32)
+    db = Database(create_engine(config.database.url))
+    try:
+        await upgrade(db.engine)
+        async with db.unit_of_work() as uow:
+            if await uow.enterprises.get(enterprise_id) is None:
+                log.error("no enrolled enterprise with id %r", enterprise_id)
+                return 2
+            await uow.staff.add_api_key(enterprise_id, key, label, datetime.now(UTC))
+            await uow.commit()
+    finally:
+        await db.dispose()
+    print(f"API key for {enterprise_id} (shown once; send it as Authorization: Bearer <key>):")  # noqa: T201
+    print(key)  # noqa: T201
+    return 0
+
+
+async def set_webhook(config: Config, enterprise_id: str, url: str) -> int:
+    """Point the enterprise's webhook at URL with a new signing secret (see docs/api.md)."""
+    from bot.channels.webhook import WebhookUrlRefused, check_webhook_url
+
+    try:
+        url = check_webhook_url(url)
+    except WebhookUrlRefused as exc:
+        log.error("%s", exc)
+        return 2
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    db = Database(create_engine(config.database.url))
+    try:
+        await upgrade(db.engine)
+        async with db.unit_of_work() as uow:
+            if await uow.enterprises.get(enterprise_id) is None:
+                log.error("no enrolled enterprise with id %r", enterprise_id)
+                return 2
+            await uow.staff.set_webhook(enterprise_id, url, secret, datetime.now(UTC))
+            await uow.commit()
+    finally:
+        await db.dispose()
+    print(f"webhook of {enterprise_id}: {url}")  # noqa: T201
+    print(f"signing secret (verify X-ODR-Signature with it, see docs/api.md): {secret}")  # noqa: T201
+    return 0
+
+
+def read_password(stdin: TextIO) -> str:
+    """Asked twice on a terminal; otherwise the first line of stdin (for scripts)."""
+    if not stdin.isatty():
+        return stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("new password: ")
+    if getpass.getpass("again: ") != first:
+        return ""
+    return first
+
+
+async def set_staff_password(config: Config, staff_id: int, password: str) -> int:
+    from bot.adapters.inbox.passwords import WeakPassword, hash_password
+
+    try:
+        hashed = await asyncio.to_thread(hash_password, password)
+    except WeakPassword as exc:
+        log.error("password not set: %s (or the two entries differed)", exc)
+        return 2
+    db = Database(create_engine(config.database.url))
+    try:
+        await upgrade(db.engine)
+        async with db.unit_of_work() as uow:
+            member = await uow.staff.get(staff_id)
+            if member is None or not member.active:
+                log.error("no active staff member %s (see `odrbot staff invite`)", staff_id)
+                return 2
+            await uow.staff.set_password(staff_id, hashed)
+            await uow.commit()
+    finally:
+        await db.dispose()
+    log.info("password set for staff %s of %s: sign in at %s/inbox/login with staff number "
+             "%s", staff_id, member.enterprise_id, config.base_url, staff_id)
     return 0
 
 

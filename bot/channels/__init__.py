@@ -16,6 +16,13 @@ def install_channels(app: web.Application, dispatch: Dispatch) -> None:
     from bot.app import COMPONENTS
 
     config = app[COMPONENTS].config
+    # The enterprise side (issue 6) is always there: web inbox, JSON API, signed webhooks.
+    from bot.channels.api import install as install_api
+    from bot.channels.inbox import install as install_inbox
+    from bot.channels.webhook import install as install_webhook
+
+    install_api(app, install_inbox(app))
+    install_webhook(app)
     if config.wechat.enabled:
         from bot.channels.wechat import install as install_wechat
 
