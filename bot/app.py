@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text as sql
 
 import nlp
+from bot import logmask
 from bot.adapters.web.hub import WebHub, WebSender
 from bot.adapters.web.routes import WebChat
 from bot.channels import install_channels
@@ -36,6 +38,7 @@ from bot.services.feed import OutboxFeed
 from bot.services.timing import Timing
 from bot.services.turn_services import ServiceSettings
 from storage.engine import create_engine
+from storage.messaging import OutboxRepository
 from storage.migrate import upgrade
 from storage.uow import Database
 
@@ -103,11 +106,12 @@ def build_components(config: Config, clock: Callable[[], datetime] = utc_now) ->
     # "sending" wakes their open event streams.
     senders: dict[Channel, Sender] = {Channel.WEB: WebSender(hub),
                                       Channel.INBOX: WebSender(inbox_hub)}
-    relay = OutboxRelay(db, senders, clock, config.relay)
+    metrics = Metrics()
+    relay = OutboxRelay(db, senders, clock, config.relay, on_result=metrics.record_send)
     dispatcher = Dispatcher(db, settings, clock, on_commit=relay.wake)
     scheduler = Scheduler(db, timing, clock, on_commit=relay.wake)
     parts = Components(config, db, registry, dispatcher, relay, scheduler, hub, inbox_hub,
-                       Metrics(), clock, senders, secret=config.server.secret_key)
+                       metrics, clock, senders, secret=config.server.secret_key)
     holder.append(parts)
     return parts
 
@@ -115,7 +119,7 @@ def build_components(config: Config, clock: Callable[[], datetime] = utc_now) ->
 def build_app(config: Config, clock: Callable[[], datetime] = utc_now,
               migrate: bool = True) -> web.Application:
     parts = build_components(config, clock)
-    app = web.Application(client_max_size=1024 * 1024 * 21)
+    app = web.Application(client_max_size=1024 * 1024 * 21, middlewares=[with_request_id])
     app[COMPONENTS] = parts
     dispatch = MeteredDispatch(parts.dispatcher, parts.metrics)
     chat = WebChat(dispatch, OutboxFeed(parts.db, Channel.WEB), parts.hub, config.media.dir,
@@ -156,6 +160,24 @@ def _lifecycle(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]
     return lifecycle
 
 
+@web.middleware
+async def with_request_id(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A request id in every log line of the request, and in the answer's headers."""
+    given = request.headers.get("X-Request-ID", "")
+    rid = given if 0 < len(given) <= 64 and given.isascii() and given.isprintable() \
+        else secrets.token_hex(6)
+    token = logmask.request_id.set(rid)
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers["X-Request-ID"] = rid
+        raise
+    finally:
+        logmask.request_id.reset(token)
+    response.headers["X-Request-ID"] = rid
+    return response
+
+
 async def _close_streams(app: web.Application) -> None:
     parts = app[COMPONENTS]
     parts.hub.close()
@@ -191,6 +213,12 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    registry = request.app[COMPONENTS].metrics.registry
-    body = await asyncio.to_thread(generate_latest, registry)
+    parts = request.app[COMPONENTS]
+    async with parts.db.engine.connect() as conn:
+        depth = await OutboxRepository(conn).depth(parts.clock())
+    for channel in {c.value for c in Channel} | set(depth.pending):
+        parts.metrics.outbox_depth.labels(channel).set(depth.pending.get(channel, 0))
+        parts.metrics.dead_letters.labels(channel).set(depth.dead.get(channel, 0))
+    parts.metrics.outbox_age.set(depth.oldest_seconds)
+    body = generate_latest(parts.metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -33,12 +33,14 @@ class OutboxRelay:
     def __init__(
         self, db: Database, senders: Mapping[Channel, Sender], clock: Callable[[], datetime],
         config: RelayConfig, rng: random.Random | None = None,
+        on_result: Callable[[str, bool, str, str], None] | None = None,
     ) -> None:
         self._db = db
         self._senders = senders
         self._clock = clock
         self._config = config
         self._rng = rng or random.Random()
+        self._on_result = on_result or (lambda channel, ok, outcome, error: None)
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -117,14 +119,17 @@ class OutboxRelay:
     async def _record(self, uow: UnitOfWork, row: OutboxRow, result: SendResult,
                       now: datetime) -> None:
         if result.ok:
+            self._on_result(row.channel, True, "ok", "")
             await uow.outbox.mark_sent(row.id, now)
             return
         if result.permanent or (not result.hold and
                                 row.attempts + 1 >= self._config.max_attempts):
             log.error("outbox row %s dead after %s attempts: %s", row.id, row.attempts + 1,
                       result.error)
+            self._on_result(row.channel, False, "dead", result.error)
             await uow.outbox.mark_dead(row.id, result.error)
             return
+        self._on_result(row.channel, False, "hold" if result.hold else "retry", result.error)
         delay = self._delay(row.attempts, result)
         log.warning("outbox row %s not sent (%s); retry in %.1fs", row.id, result.error, delay)
         await uow.outbox.mark_retry(row.id, now + timedelta(seconds=delay), result.error,

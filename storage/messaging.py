@@ -75,6 +75,13 @@ class OutboxRow:
 PULL_CHANNELS = frozenset({"web", "inbox"})
 
 
+@dataclass(frozen=True)
+class OutboxDepth:
+    pending: dict[str, int]
+    dead: dict[str, int]
+    oldest_seconds: float
+
+
 class OutboxRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -174,6 +181,22 @@ class OutboxRepository:
             .values(status="sent", sent_at=now, attempts=outbox.c.attempts + 1)
         )
         return int(result.rowcount)
+
+    async def depth(self, now: datetime) -> OutboxDepth:
+        """Pending and dead rows per channel, and the age of the oldest pending row."""
+        rows = await self._conn.execute(
+            select(outbox.c.channel, outbox.c.status, func.count(), func.min(outbox.c.created_at))
+            .where(outbox.c.status.in_(("pending", "dead")))
+            .group_by(outbox.c.channel, outbox.c.status))
+        pending: dict[str, int] = {}
+        dead: dict[str, int] = {}
+        oldest: datetime | None = None
+        for channel, status, count, first in rows:
+            (pending if status == "pending" else dead)[str(channel)] = int(count)
+            if status == "pending" and first is not None:
+                oldest = first if oldest is None else min(oldest, first)
+        age = (now - oldest).total_seconds() if oldest is not None else 0.0
+        return OutboxDepth(pending, dead, max(age, 0.0))
 
     async def count_by_status(self) -> dict[str, int]:
         rows = await self._conn.execute(

@@ -129,3 +129,20 @@ async def test_health_ready_and_metrics(sqlite_url: str, tmp_path: Path) -> None
         await client.post("/chat/send", json={"id": "1", "text": "你好"})
         metrics = await (await client.get("/metrics")).text()
         assert 'odrbot_inbound_messages_total{channel="web",outcome="ok"} 1.0' in metrics
+
+
+async def test_metrics_show_outbox_depth_and_requests_carry_an_id(sqlite_url: str,
+                                                                 tmp_path: Path) -> None:
+    async with http_client(app_config(sqlite_url, tmp_path), FakeClock()) as (client, parts):
+        async with parts.db.unit_of_work() as uow:
+            await uow.outbox.add("telegram", "42", {"text": "waiting"}, parts.clock())
+            dead = await uow.outbox.add("wechat", "o1", {"text": "x"}, parts.clock())
+            await uow.outbox.mark_dead(dead, "45015 window closed")
+            await uow.commit()
+        response = await client.get("/metrics", headers={"X-Request-ID": "abc123"})
+        text = await response.text()
+        assert response.headers["X-Request-ID"] == "abc123"
+        assert 'odrbot_outbox_pending{channel="telegram"} 1.0' in text
+        assert 'odrbot_outbox_dead{channel="wechat"} 1.0' in text
+        assert "odrbot_outbox_oldest_pending_seconds" in text
+        assert len((await client.get("/healthz")).headers["X-Request-ID"]) == 12

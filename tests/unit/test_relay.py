@@ -174,3 +174,16 @@ async def test_a_stuck_recipient_does_not_starve_others(db: Database, clock: Fak
     relay = OutboxRelay(db, {Channel.TELEGRAM: sender}, clock, config, random.Random(1))
     await relay.sweep()
     assert sender.sent == [("other", "hello")]
+
+
+async def test_every_outcome_is_reported_for_the_metrics(db: Database, clock: FakeClock) -> None:
+    sender = FakeSender()
+    sender.script = [SendResult(ok=False, error="45015 window closed", hold=True),
+                     SendResult(ok=False, error="403 blocked", permanent=True)]
+    seen: list[tuple[str, bool, str, str]] = []
+    await _enqueue(db, clock, ("a", "1"), ("b", "2"), ("c", "3"))
+    relay = OutboxRelay(db, {Channel.TELEGRAM: sender}, clock, RelayConfig(),
+                        random.Random(1), on_result=lambda *r: seen.append(r))
+    await relay.sweep()
+    assert sorted((outcome, ok) for _ch, ok, outcome, _e in seen) == [
+        ("dead", False), ("hold", False), ("ok", True)]
