@@ -54,6 +54,7 @@ class Components:
     config: Config
     db: Database
     registry: EnterpriseRegistry
+    timing: Timing
     dispatcher: Dispatcher
     relay: OutboxRelay
     scheduler: Scheduler
@@ -110,7 +111,7 @@ def build_components(config: Config, clock: Callable[[], datetime] = utc_now) ->
     relay = OutboxRelay(db, senders, clock, config.relay, on_result=metrics.record_send)
     dispatcher = Dispatcher(db, settings, clock, on_commit=relay.wake)
     scheduler = Scheduler(db, timing, clock, on_commit=relay.wake)
-    parts = Components(config, db, registry, dispatcher, relay, scheduler, hub, inbox_hub,
+    parts = Components(config, db, registry, timing, dispatcher, relay, scheduler, hub, inbox_hub,
                        metrics, clock, senders, secret=config.server.secret_key)
     holder.append(parts)
     return parts

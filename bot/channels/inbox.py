@@ -254,7 +254,7 @@ def install(app: web.Application) -> SqlCaseDesk:
 
     parts = app[COMPONENTS]
     desk = SqlCaseDesk(parts.db, parts.clock, parts.relay.wake, parts.config.media.dir,
-                       Timing.from_config(parts.config.odr))
+                       parts.timing)
     labels = ports.Labels(CATEGORY_LABELS, NATURE_LABELS, DEMAND_LABELS, CHANNEL_LABELS)
     inbox = Inbox(SqlInboxBackend(desk), Renderer(labels, MAX_TEXT), parts.inbox_hub,
                   secure_cookies=parts.config.base_url.startswith("https://"),
