@@ -34,6 +34,7 @@ from bot.pages.escalation import EscalationPage, pack_link
 from bot.registry import EnterpriseRegistry
 from bot.relay import OutboxRelay
 from bot.scheduler import Scheduler
+from bot.services.fallback import reroute
 from bot.services.feed import OutboxFeed
 from bot.services.timing import Timing
 from bot.services.turn_services import ServiceSettings
@@ -108,7 +109,8 @@ def build_components(config: Config, clock: Callable[[], datetime] = utc_now) ->
     senders: dict[Channel, Sender] = {Channel.WEB: WebSender(hub),
                                       Channel.INBOX: WebSender(inbox_hub)}
     metrics = Metrics()
-    relay = OutboxRelay(db, senders, clock, config.relay, on_result=metrics.record_send)
+    relay = OutboxRelay(db, senders, clock, config.relay, on_result=metrics.record_send,
+                        fallback=reroute)
     dispatcher = Dispatcher(db, settings, clock, on_commit=relay.wake)
     scheduler = Scheduler(db, timing, clock, on_commit=relay.wake)
     parts = Components(config, db, registry, timing, dispatcher, relay, scheduler, hub, inbox_hub,

@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("enterprise_id")
     invite.add_argument("--role", choices=("agent", "admin"), default="agent")
     invite.add_argument("--name", default="")
+    invite.add_argument("--staff", type=int, default=None,
+                        help="new codes for this existing staff member (to bind another chat)")
     staff.add_parser("password", help="set the web-inbox password of a staff member (asked, "
                      "or one line on stdin)").add_argument("staff_id", type=int)
     tg = sub.add_parser("telegram", help="Telegram bot set-up").add_subparsers(
@@ -101,7 +103,7 @@ def _run(args: argparse.Namespace, config: Config) -> int:
         return asyncio.run(commands.set_staff_password(config, args.staff_id, password))
     if args.command == "staff":
         return asyncio.run(commands.invite_staff(config, args.enterprise_id, args.role,
-                                                 args.name))
+                                                 args.name, args.staff))
     if args.command == "telegram":
         from bot.services.telegram_setup import telegram_cli
 

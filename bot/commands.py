@@ -83,17 +83,18 @@ async def list_enterprises(config: Config) -> int:
     return 0
 
 
-async def invite_staff(config: Config, enterprise_id: str, role: str, name: str) -> int:
+async def invite_staff(config: Config, enterprise_id: str, role: str, name: str,
+                       staff_id: int | None = None) -> int:
     db = Database(create_engine(config.database.url))
     try:
         await upgrade(db.engine)
         async with db.unit_of_work() as uow:
             try:
                 invitation = await staff_admin.invite_staff(uow, enterprise_id, role,
-                                                            datetime.now(UTC), name)
-            except staff_admin.UnknownEnterprise:
-                log.error("no enrolled enterprise with id %r (see `odrbot enterprises list`)",
-                          enterprise_id)
+                                                            datetime.now(UTC), name, staff_id)
+            except staff_admin.UnknownEnterprise as exc:
+                log.error("no such enterprise or staff member: %s (see `odrbot enterprises "
+                          "list`)", exc)
                 return 2
             await uow.commit()
     finally:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.config import RelayConfig
@@ -24,6 +24,7 @@ from storage.messaging import OutboxRow
 from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
+Fallback = Callable[[UnitOfWork, OutboxRow, SendResult, datetime], Awaitable[bool]]
 LEASE = timedelta(seconds=60)
 IDLE_SECONDS = 30.0
 CONCURRENT_SENDS = 32
@@ -34,6 +35,7 @@ class OutboxRelay:
         self, db: Database, senders: Mapping[Channel, Sender], clock: Callable[[], datetime],
         config: RelayConfig, rng: random.Random | None = None,
         on_result: Callable[[str, bool, str, str], None] | None = None,
+        fallback: Fallback | None = None,
     ) -> None:
         self._db = db
         self._senders = senders
@@ -41,6 +43,7 @@ class OutboxRelay:
         self._config = config
         self._rng = rng or random.Random()
         self._on_result = on_result or (lambda channel, ok, outcome, error: None)
+        self._fallback = fallback
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -122,6 +125,12 @@ class OutboxRelay:
             self._on_result(row.channel, True, "ok", "")
             await uow.outbox.mark_sent(row.id, now)
             return
+        if result.permanent or result.hold:
+            # Unreachable on this chat (blocked, window closed): the person's other chats.
+            if self._fallback is not None and await self._fallback(uow, row, result, now):
+                self._on_result(row.channel, False, "rerouted", result.error)
+                await uow.outbox.mark_dead(row.id, f"{result.error}; sent to other chats")
+                return
         if result.permanent or (not result.hold and
                                 row.attempts + 1 >= self._config.max_attempts):
             log.error("outbox row %s dead after %s attempts: %s", row.id, row.attempts + 1,

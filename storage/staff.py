@@ -136,6 +136,13 @@ class StaffRepository:
             .order_by(identities.c.id))
         return [BoundIdentity(r[0], r[1], bool(r[2])) for r in rows]
 
+    async def bound_identities_of_staff(self, staff_id: int) -> list[BoundIdentity]:
+        rows = await self._conn.execute(
+            select(identities.c.channel, identities.c.external_id, identities.c.reachable)
+            .join(staff_bindings, staff_bindings.c.identity_id == identities.c.id)
+            .where(staff_bindings.c.staff_id == staff_id).order_by(identities.c.id))
+        return [BoundIdentity(r[0], r[1], bool(r[2])) for r in rows]
+
     # --- web inbox sessions --------------------------------------------------------------
 
     async def add_session(self, staff_id: int, token: str, csrf: str, now: datetime,

@@ -33,12 +33,19 @@ def new_code(length: int = 8) -> str:
 
 
 async def invite_staff(uow: UnitOfWork, enterprise_id: str, role: str, now: datetime,
-                       name: str = "") -> Invitation:
+                       name: str = "", staff_id: int | None = None) -> Invitation:
+    """A new staff member, or — with ``staff_id`` — new codes for an existing one (to bind
+    another chat: one person may use WeChat and Telegram)."""
     if role not in ("agent", "admin"):
         raise ValueError(f"role must be agent or admin, not {role!r}")
     if await uow.enterprises.get(enterprise_id) is None:
         raise UnknownEnterprise(enterprise_id)
-    staff_id = await uow.staff.create(enterprise_id, name, role, now)
+    if staff_id is not None:
+        member = await uow.staff.get(staff_id)
+        if member is None or member.enterprise_id != enterprise_id:
+            raise UnknownEnterprise(f"{enterprise_id} has no staff member {staff_id}")
+    else:
+        staff_id = await uow.staff.create(enterprise_id, name, role, now)
     code, token = new_code(), secrets.token_urlsafe(32)
     expires = now + INVITE_TTL
     await uow.staff.add_invite(staff_id, "bind", code, expires, now)

@@ -187,3 +187,30 @@ async def test_every_outcome_is_reported_for_the_metrics(db: Database, clock: Fa
     await relay.sweep()
     assert sorted((outcome, ok) for _ch, ok, outcome, _e in seen) == [
         ("dead", False), ("hold", False), ("ok", True)]
+
+
+async def test_unreachable_staff_chat_falls_back_to_their_other_chats(db: Database,
+                                                                      clock: FakeClock) -> None:
+    from bot.services.fallback import reroute
+    from storage.people import EnterpriseRow
+
+    async with db.unit_of_work() as uow:
+        await uow.enterprises.upsert(EnterpriseRow("e", "店", (), None, "", "", ()), clock())
+        staff = await uow.staff.create("e", "小李", "agent", clock())
+        for channel, external in (("telegram", "42"), ("web", "desk")):
+            ident = await uow.identities.get_or_create(channel, external, clock(), None)
+            await uow.staff.bind(ident.id, staff, clock())
+        await uow.identities.get_or_create("telegram", "77", clock(), None)  # a consumer
+        await uow.commit()
+    sender = FakeSender()
+    sender.script = [SendResult(ok=False, error="403 bot was blocked", permanent=True),
+                     SendResult(ok=False, error="403 bot was blocked", permanent=True)]
+    await _enqueue(db, clock, ("42", "【新投诉】"), ("77", "您好"))
+    relay = OutboxRelay(db, {Channel.TELEGRAM: sender}, clock, RelayConfig(),
+                        random.Random(1), fallback=reroute)
+    await relay.sweep()
+    async with db.unit_of_work() as uow:
+        copies = await uow.outbox.feed("web", "desk", 0)
+        stats = await uow.outbox.count_by_status()
+    assert [c.payload["text"] for c in copies] == ["【新投诉】"]  # the staff member's web chat
+    assert stats == {"dead": 2, "sent": 1}  # the consumer had no other chat: dead, reason kept
