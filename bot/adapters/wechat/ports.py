@@ -1,0 +1,71 @@
+"""What the WeChat adapter needs from the rest of the bot (implemented in bot.channels)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.messages import OutboundMessage
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    value: str
+    expires_in: int
+    """Seconds the platform said the token is valid."""
+
+
+TokenFetch = Callable[[], Awaitable[AccessToken]]
+
+
+class TokenCache(Protocol):
+    """The access token shared by every worker (DESIGN §4: each fetch invalidates the
+    previous token, so exactly one place may refresh it)."""
+
+    async def get(self) -> str | None:
+        """The current token, or None when there is none or it is about to expire."""
+
+    async def refresh(self, stale: str | None, fetch: TokenFetch) -> str:
+        """Under a lock shared by all workers: if the stored token is still ``stale`` (or
+        missing), call ``fetch`` and store the result; otherwise another worker already
+        refreshed, and its token is returned without a fetch."""
+
+
+class ServiceWindow(Protocol):
+    """The 48-hour customer-service window of each user (DESIGN §4)."""
+
+    async def is_open(self, openid: str) -> bool: ...
+
+    async def first_notice(self, openid: str) -> bool:
+        """True once per closed window: whether to send the template notice now."""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    message: OutboundMessage
+
+
+PassiveFit = Callable[[Sequence[OutboxItem]], int]
+"""Given the candidate rows (oldest first), how many of them the passive reply carries."""
+
+
+class PassiveOutbox(Protocol):
+    """The outbox rows a passive reply may carry, taken so that the relay never sends
+    them again (and never while we do)."""
+
+    async def take(self, openid: str, outbox_ids: tuple[int, ...], *, held: bool,
+                   fit: PassiveFit) -> list[OutboxItem]:
+        """Mark as sent and return the prefix ``fit`` chose of the recipient's pending,
+        unleased rows: ``outbox_ids`` and, when ``held``, the older rows still waiting for
+        this user. Candidates left out become due now, for the relay to send."""
+
+    async def release(self, outbox_ids: tuple[int, ...]) -> None:
+        """Make rows held for a passive reply due now (the reply was not given in time)."""
+
+    async def seen(self, message_id: str) -> bool:
+        """Whether this delivery was already handled (before costly side effects)."""
+
+    async def unsubscribed(self, openid: str) -> None:
+        """The user unfollowed: nothing can reach them until they come back."""
