@@ -36,19 +36,22 @@ class Dispatcher:
     def __init__(
         self, db: Database, settings: ServiceSettings, clock: Callable[[], datetime],
         on_commit: Callable[[], None] = lambda: None,
+        on_held: Callable[[datetime], None] = lambda when: None,
     ) -> None:
         self._db = db
         self._settings = settings
         self._clock = clock
         self._on_commit = on_commit
+        self._on_held = on_held
         self._locks = KeyedLock()
 
     async def __call__(
         self, message: InboundMessage, *, hold_replies_seconds: float = 0.0
     ) -> TurnOutcome:
         async with self._locks.hold(conversation_key(message)):
+            wake: bool | datetime = False
             try:
-                outcome = await self._turn(message, hold_replies_seconds)
+                outcome, wake = await self._turn(message, hold_replies_seconds)
             except IntegrityError:
                 # Another worker committed the same delivery first: answer as it did.
                 outcome = await self._stored_or_unavailable(message)
@@ -58,15 +61,22 @@ class Dispatcher:
             except Exception:
                 log.exception("turn failed for %s message %s", message.channel, message.message_id)
                 outcome = await self._record_failure(message, hold_replies_seconds)
-        if outcome.outbox_ids and not outcome.duplicate:
+                wake = True
+        if wake is True:
             self._on_commit()
+        elif isinstance(wake, datetime):
+            self._on_held(wake)
         return outcome
 
-    async def _turn(self, message: InboundMessage, hold: float) -> TurnOutcome:
+    async def _turn(self, message: InboundMessage, hold: float
+                    ) -> tuple[TurnOutcome, bool | datetime]:
+        """The turn's outcome, and whether the relay has something to send right away
+        (True), only later (when replies wait for a passive HTTP reply), or nothing (False:
+        pull channels read their rows themselves)."""
         async with self._db.unit_of_work() as uow:
             stored = await uow.receipts.replies_of(message.channel.value, message.message_id)
             if stored is not None:
-                return _outcome(message, stored, duplicate=True)
+                return _outcome(message, stored, duplicate=True), False
             now = self._clock()
             identity = await uow.identities.get_or_create(
                 message.channel.value, message.user_id, now, message.language
@@ -77,11 +87,14 @@ class Dispatcher:
             state = State.from_json(raw)
             services = SqlTurnServices(uow, identity, now, message.channel, self._settings)
             result = await router.handle(message, state, services)
-            await uow.conversations.save(key, result.state.to_json(), now, existed=raw is not None)
+            new_state = result.state.to_json()
+            if new_state != raw:  # an unchanged state is not written again
+                await uow.conversations.save(key, new_state, now, existed=raw is not None)
             stored = await self._enqueue(uow, message, result.replies, now, hold)
             await uow.receipts.add(message.channel.value, message.message_id, stored, now)
             await uow.commit()
-        return _outcome(message, stored, duplicate=False)
+            wake: bool | datetime = uow.outbox.due_now > 0 or (uow.outbox.due_later or False)
+        return _outcome(message, stored, duplicate=False), wake
 
     async def _enqueue(
         self, uow: UnitOfWork, message: InboundMessage, replies: list[Reply], now: datetime,

@@ -46,9 +46,16 @@ class OutboxRelay:
         self._fallback = fallback
         self._wake = asyncio.Event()
         self._stopping = False
+        self._sleep_until: datetime | None = None
 
     def wake(self) -> None:
         self._wake.set()
+
+    def due_later(self, when: datetime) -> None:
+        """A row was committed that falls due at ``when`` (held for a passive reply): wake
+        only if the relay would otherwise sleep past it."""
+        if self._sleep_until is None or when < self._sleep_until:
+            self._wake.set()
 
     def stop(self) -> None:
         self._stopping = True
@@ -64,10 +71,12 @@ class OutboxRelay:
                 delay = 1.0
             if self._stopping:
                 break
+            self._sleep_until = self._clock() + timedelta(seconds=delay)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             except TimeoutError:
                 pass
+            self._sleep_until = None
 
     async def sweep(self) -> float:
         """Send everything due now; return seconds until the next row falls due.
@@ -75,7 +84,7 @@ class OutboxRelay:
         Each round sends the head (oldest pending row) of every due recipient at once, so
         one recipient's messages go out in order while different recipients go in parallel.
         """
-        while True:
+        while not self._stopping:
             now = self._clock()
             async with self._db.unit_of_work() as uow:
                 heads = await uow.outbox.due_heads(now, self._config.batch_size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -38,7 +39,9 @@ class State:
     def from_json(cls, raw: dict[str, Any] | None) -> State:
         if not raw:
             return cls()
-        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        # A deep copy: the turn changes the state in place, and the caller compares the
+        # result with what it loaded to skip writing an unchanged state.
+        known = {k: copy.deepcopy(v) for k, v in raw.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
     def reset(self) -> None:

@@ -87,6 +87,10 @@ class OutboxRepository:
         self._conn = conn
         self.pulled: set[tuple[str, str]] = set()
         """(channel, recipient) of pull-channel rows added in this transaction."""
+        self.due_now = 0
+        """Push-channel rows added in this transaction that the relay may send at once."""
+        self.due_later: datetime | None = None
+        """The earliest time a held push-channel row added in this transaction falls due."""
 
     async def add(
         self, channel: str, recipient: str, payload: dict[str, Any], now: datetime,
@@ -104,6 +108,10 @@ class OutboxRepository:
         )
         if pull:
             self.pulled.add((channel, recipient))
+        elif not_before is None or not_before <= now:
+            self.due_now += 1
+        elif self.due_later is None or not_before < self.due_later:
+            self.due_later = not_before
         return int(result.scalar_one())
 
     def _heads(self) -> Any:
