@@ -1,0 +1,58 @@
+"""Classifier on the development samples (weak, scripted labels); aggregate numbers only.
+
+    .venv/bin/python bench/nlp_dev.py
+
+- cn-consumer-reviews (negatives): category accuracy against the scripted product class.
+- car-complaints-12365auto: category (always G06) and nature where the weak label is set.
+Used to compare versions of the model; the evaluation set is bench/nlp_eval.py.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import nlp_metrics as m  # noqa: E402
+from nlp_eval import data_dir  # noqa: E402
+
+import nlp  # noqa: E402
+
+
+def _rows(folder: str, name: str) -> list[dict[str, Any]]:
+    with (data_dir() / folder / name).open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def main() -> int:
+    nlp.warm_up()
+    reviews = [r for r in _rows("cn-consumer-reviews", "cn_consumer_reviews.jsonl")
+               if r["sentiment"] == "negative"]
+    gold = [r["category"] for r in reviews]
+    pred = [nlp.classify(r["text"]).category for r in reviews]
+    out = [f"reviews (negative, {len(reviews)}): category accuracy {m.accuracy(gold, pred):.3f}"]
+    by_source: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for r, g, p in zip(reviews, gold, pred, strict=True):
+        by_source[r["source_category"]] += 1
+        right[r["source_category"]] += g == p
+    out += [f"  {k}: {right[k] / n:.3f} (n={n})" for k, n in sorted(by_source.items())]
+    cars = _rows("car-complaints-12365auto", "car_complaints_12365auto.jsonl")
+    labels = [nlp.classify(r["text"]) for r in cars]
+    out.append(f"cars ({len(cars)}): G06 {sum(x.category == 'G06' for x in labels) / len(cars):.3f}")
+    pairs = [(r["nature"], x.nature) for r, x in zip(cars, labels, strict=True) if r["nature"]]
+    g2, p2 = [a for a, _ in pairs], [b for _, b in pairs]
+    out.append(f"cars nature ({len(pairs)}): accuracy {m.accuracy(g2, p2):.3f}, "
+               f"macro-F1 {m.macro_f1(g2, p2):.3f}")
+    out.append(m.class_table(g2, p2))
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

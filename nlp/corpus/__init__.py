@@ -1,0 +1,1 @@
+"""Our own training corpus for the classifier (templates + lexicons, no evaluation data)."""

@@ -1,0 +1,108 @@
+"""Demands (诉求, TAXONOMY §3): what the consumer asks for."""
+
+from __future__ import annotations
+
+import re
+
+from nlp.scan import WordScanner, ascii_lower
+from nlp.text import normalize
+
+DEMAND_ORDER = (
+    "return", "refund", "exchange", "repair", "redo", "make_up", "compensation", "punitive",
+    "apology", "perform", "other",
+)
+
+# Word lists per demand; the first matching list wins for overlapping spans.
+_LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("punitive", ("退一赔三", "退1赔3", "假一赔十", "假1赔10", "三倍赔偿", "3倍赔偿", "十倍赔偿",
+                  "10倍赔偿", "惩罚性赔偿", "赔三倍", "赔偿三倍", "赔十倍", "三倍赔付", "十倍赔付",
+                  "punitive", "treble", "triple")),
+    ("return", ("退货", "退掉", "退机", "退车", "退回去", "退回给", "给退了", "退了它", "退件",
+                "把货退", "把东西退", "退换货", "退换", "退了吧", "return")),
+    ("refund", ("退款", "退钱", "退费", "退全款", "退订金", "退定金", "退押金", "退还", "返还",
+                "把钱退", "钱退", "退我钱", "退给我", "退学费", "退差价", "补差价", "退回货款", "退回费用",
+                "钱还我", "还我钱", "还钱", "返钱", "退回钱", "退款给我", "refund", "money back",
+                "reimburse")),
+    ("exchange", ("换货", "换一个", "换个新", "换新", "调换", "更换", "换机", "换一台", "换一件",
+                  "换一双", "换车", "给换", "换掉", "换个好的", "换一换", "换个", "重新发一个", "exchange",
+                  "replace")),
+    ("repair", ("维修", "修理", "修好", "返修", "保修", "修一下", "修复", "检修", "repair", "fix")),
+    ("redo", ("重做", "重新做", "重新提供", "重新安装", "重新装", "重新服务", "重新处理", "返工",
+              "重拍", "redo", "do it again")),
+    ("make_up", ("补发", "补足", "补齐", "补寄", "补给我", "补上", "补货", "make up", "resend")),
+    ("compensation", ("赔偿", "补偿", "赔钱", "赔付", "赔损失", "承担损失", "赔我", "compensation",
+                      "compensate", "damages")),
+    ("apology", ("道歉", "赔礼", "致歉", "赔不是", "apology", "apologize", "apologise", "sorry")),
+    ("perform", ("发货", "履行", "兑现", "开课", "上课", "交付", "交房", "交车", "按约定", "按合同",
+                 "按承诺", "送货", "安排发", "给我发", "把赠品", "送赠品", "给赠品", "perform", "deliver",
+                 "ship")),
+)
+_SPECIAL = {"退一赔三": ("refund", "punitive"), "退1赔3": ("refund", "punitive"),
+            "退换货": ("return", "exchange"), "退换": ("return", "exchange")}
+
+_CODE_OF: dict[str, str] = {}
+for _code, _words in _LEXICON:
+    for _word in _words:
+        _CODE_OF.setdefault(ascii_lower(_word), _code)
+_SCANNER = WordScanner(_CODE_OF)
+
+# In a free narrative a demand counts only when the consumer asks for it (要求/希望/想...).
+_ASK = re.compile(
+    r"要求|希望|想要|想|请求|请|申请|能不能|能否|可不可以|可否|诉求|我要|要|必须|应当|应该|给我|"
+    r"帮我|帮忙|赶紧|尽快|马上|立即|立刻|只要|还我|需要|提出|让他们|让商家|让卖家|让店家|求|麻烦|"
+    r"进行|办理|只能|联系|找|"
+    r"want|request|demand|please|ask", re.IGNORECASE
+)
+# Asked after the fact: "退货可以吗", "能退吗", "退款处理".
+_ASK_AFTER = re.compile(r"^[^，。,!！?？]{0,3}(吗|么|可以|行不行|好吗|处理|申请)")
+# Mentions of a policy or a process, not a request: "七天无理由退货", "退款到账", "退货运费".
+_NOT_A_REQUEST = re.compile(r"无理由|运费|政策|规则|流程|到账|期限|条件|支持|退款中|已退款|退款成功")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_NEG = re.compile(r"(不予|拒绝|不给|不让|不肯|不同意|不能|无法|没法|不可以|不|没|没有|未|拒不)$")
+_VAGUE = re.compile(
+    r"(要求|希望|请|诉求|恳请|麻烦|望|讨)[^，。,!！]{0,12}"
+    r"(解决|处理|说法|交代|解释|答复|回复|负责|重视|整改|调查|核实|查处|公道|给个结果|介入)"
+)
+
+
+def _codes(text: str, require_ask: bool) -> list[str]:
+    found: list[str] = []
+    for start, word in _SCANNER.find(text):
+        end = start + len(word)
+        if _NEG.search(text[max(0, start - 4) : start]):
+            continue
+        if require_ask and not _asked(text, start, end):
+            continue
+        found.extend(_SPECIAL.get(word, (_CODE_OF[word],)))
+    return found
+
+
+def _asked(text: str, start: int, end: int) -> bool:
+    around = text[max(0, start - 6) : end + 6]
+    if _NOT_A_REQUEST.search(around):
+        return False
+    before = _SENTENCE_END.split(text[max(0, start - 16) : start])[-1]
+    return bool(_ASK.search(before) or _ASK_AFTER.search(text[end : end + 8]))
+
+
+def _ordered(codes: list[str]) -> tuple[str, ...]:
+    return tuple(code for code in DEMAND_ORDER if code in codes)
+
+
+def parse_demands(text: str) -> tuple[str, ...]:
+    """Demands named in an answer ("我要退货退款", "换货或者维修", "退一赔三", "refund")."""
+    norm = normalize(text)[:500]
+    found = _codes(norm, require_ask=False)
+    if "退货退款" in norm:
+        found.extend(("return", "refund"))
+    if not found and _VAGUE.search(norm):
+        found.append("other")
+    return _ordered(found)
+
+
+def demands_in_narrative(norm: str) -> tuple[str, ...]:
+    """Demands a complaint narrative states as asked for (要求/希望/想… before the word)."""
+    found = _codes(norm, require_ask=True)
+    if not found and _VAGUE.search(norm):
+        found.append("other")
+    return _ordered(found)

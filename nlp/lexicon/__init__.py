@@ -1,0 +1,1 @@
+"""Hand-written domain vocabulary: products, services, sellers, complaint cues."""

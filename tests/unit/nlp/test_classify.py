@@ -1,0 +1,127 @@
+"""classify(): codes of TAXONOMY.md, with confidences; bad input gets a low-confidence answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp import Classification, classify
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        pytest.param("新买的洗衣机用了三天就漏水", "G01", id="category-appliance"),
+        pytest.param("宝宝用了这批纸尿裤屁股红了", "G02", id="category-baby-goods"),
+        pytest.param("羽绒服洗了一次就跑绒", "G03", id="category-clothes"),
+        pytest.param("超市买的牛奶没过期就变质了", "G04", id="category-food"),
+        pytest.param("买的白酒是假酒，喝完头疼", "G05", id="category-liquor"),
+        pytest.param("新车提了一个月发动机异响，4S店不给修", "G06", id="category-car"),
+        pytest.param("定制的衣柜柜门开裂，板材有甲醛味", "G07", id="category-furniture"),
+        pytest.param("金店买的项链检测出来不是足金", "G08", id="category-jewellery"),
+        pytest.param("药店卖给我的感冒药过期了", "G09", id="category-medicine"),
+        pytest.param("买的玉米种子出苗率不到一半", "G10", id="category-seeds"),
+        pytest.param("理发店办了卡，现在店关门跑路了", "S01", id="category-hair-salon-prepaid"),
+        pytest.param("视频会员没有提醒就自动续费扣了钱", "S02", id="category-app-auto-renewal"),
+        pytest.param("培训机构收了学费后停课不退钱", "S03", id="category-training"),
+        pytest.param("宽带三天两头断网，营业厅不处理", "S04", id="category-broadband"),
+        pytest.param("健身房办了年卡没多久就倒闭了", "S05", id="category-gym"),
+        pytest.param("小区冬天暖气不热，交了取暖费", "S06", id="category-heating"),
+        pytest.param("装修公司拖延工期，墙面开裂", "S07", id="category-renovation"),
+        pytest.param("旅行社说纯玩团结果天天进购物店", "S08", id="category-travel"),
+        pytest.param("做完双眼皮手术两边不对称", "S09", id="category-medical-beauty"),
+        pytest.param("网贷平台暴力催收，还打电话给我家人", "S10", id="category-loan"),
+        pytest.param("车险出险后保险公司拒赔", "S11", id="category-insurance"),
+        pytest.param("快递丢件了，快递公司只肯赔运费", "S12", id="category-courier"),
+    ],
+)
+def test_category(text: str, category: str) -> None:
+    result = classify(text)
+    assert result.category == category
+    assert result.kind == {"G": "goods", "S": "service"}[category[0]]
+
+
+@pytest.mark.parametrize(
+    ("text", "nature"),
+    [
+        pytest.param("电视开机就黑屏", "quality", id="nature-quality"),
+        pytest.param("孩子吃了以后上吐下泻住院了", "safety", id="nature-safety"),
+        pytest.param("结账时比标价多收了50元", "price", id="nature-price"),
+        pytest.param("买的猪肉缺斤少两，一称少了二两", "measurement", id="nature-measurement"),
+        pytest.param("买到的耐克鞋是假货", "counterfeit", id="nature-counterfeit"),
+        pytest.param("付款一个月了商家一直不发货", "contract", id="nature-contract"),
+        pytest.param("宣传说续航两天，实际半天就没电，虚假宣传", "false_advertising",
+                     id="nature-false-advertising"),
+        pytest.param("退货时店员辱骂我", "personal_rights", id="nature-personal-rights"),
+        pytest.param("冰箱坏了，售后一直推诿不给修", "after_sales", id="nature-after-sales"),
+    ],
+)
+def test_nature(text: str, nature: str) -> None:
+    assert classify(text).nature == nature
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        pytest.param("在京东买的耳机坏了", "online", id="text-channel-online"),
+        pytest.param("在商场专柜买的化妆品过敏", "offline", id="text-channel-offline"),
+        pytest.param("在直播间买的面膜是假货", "livestream", id="text-channel-livestream"),
+        pytest.param("看电视购物买的按摩椅不能用", "tv_phone_mail", id="text-channel-tv"),
+        pytest.param("热水器不加热", "unknown", id="text-channel-unknown"),
+    ],
+)
+def test_channel_in_narrative(text: str, channel: str) -> None:
+    assert classify(text).channel == channel
+
+
+@pytest.mark.parametrize(
+    ("text", "prepaid"),
+    [
+        pytest.param("在美容院办了会员卡充了5000元，现在店关了", True, id="prepaid-card"),
+        pytest.param("健身房年卡还没到期就不让用了", True, id="prepaid-annual-card"),
+        pytest.param("手机屏幕碎了", False, id="prepaid-not-mentioned"),
+    ],
+)
+def test_prepaid(text: str, prepaid: bool) -> None:
+    assert classify(text).prepaid is prepaid
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("", id="bad-input-empty"),
+        pytest.param("😀😡👍🙏", id="bad-input-only-emoji"),
+        pytest.param("1234567890", id="bad-input-only-digits"),
+        pytest.param("<html><body><p>&nbsp;</p></body></html>", id="bad-input-html-shell"),
+        pytest.param("asdf qwer zxcv", id="bad-input-latin-noise"),
+    ],
+)
+def test_meaningless_input_gets_a_valid_low_confidence_answer(text: str) -> None:
+    result = classify(text)
+    assert isinstance(result, Classification)
+    assert result.category_confidence < 0.5
+    assert result.demands == ()
+    assert result.channel == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        pytest.param("我在商场買的洗衣機壞了，要求退貨", "G01", id="bad-input-traditional"),
+        pytest.param("<p>买的<b>手机</b>屏幕坏了</p>", "G01", id="bad-input-html-around-text"),
+        pytest.param("my iPhone 手机 broke after 2 days, 要求 refund", "G01", id="bad-input-mixed-en"),
+    ],
+)
+def test_noisy_input_is_still_understood(text: str, category: str) -> None:
+    assert classify(text).category == category
+
+
+def test_huge_input_is_truncated_not_fatal() -> None:
+    result = classify("洗衣机漏水。" * 20_000)
+    assert result.category == "G01"
+    assert 0.0 <= result.category_confidence <= 1.0
+
+
+def test_confidences_are_probabilities() -> None:
+    result = classify("在京东买的手机用了两天就黑屏，要求退货")
+    for value in (result.category_confidence, result.nature_confidence, result.channel_confidence):
+        assert 0.0 <= value <= 1.0

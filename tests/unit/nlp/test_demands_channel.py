@@ -1,0 +1,65 @@
+"""Demands and purchase channel, as answers and inside narratives."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp import classify, parse_channel, parse_demands
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("退款", ("refund",), id="demand-refund"),
+        pytest.param("我要退货退款", ("return", "refund"), id="demand-return-and-refund"),
+        pytest.param("换货或者维修", ("exchange", "repair"), id="demand-exchange-or-repair"),
+        pytest.param("赔偿", ("compensation",), id="demand-compensation"),
+        pytest.param("退一赔三", ("refund", "punitive"), id="demand-refund-one-pay-three"),
+        pytest.param("假一赔十", ("punitive",), id="demand-fake-pay-ten"),
+        pytest.param("要求商家道歉", ("apology",), id="demand-apology"),
+        pytest.param("赶紧发货", ("perform",), id="demand-perform"),
+        pytest.param("补发少的那件", ("make_up",), id="demand-make-up"),
+        pytest.param("重新做一次", ("redo",), id="demand-redo"),
+        pytest.param("refund please", ("refund",), id="demand-english-refund"),
+        pytest.param("exchange or repair", ("exchange", "repair"), id="demand-english-two"),
+        pytest.param("I want compensation and an apology", ("compensation", "apology"),
+                     id="demand-english-compensation-apology"),
+        pytest.param("希望尽快解决", ("other",), id="demand-unspecific-other"),
+        pytest.param("不知道", (), id="demand-none"),
+    ],
+)
+def test_parse_demands(text: str, expected: tuple[str, ...]) -> None:
+    assert parse_demands(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("洗衣机漏水，要求退货退款", ("return", "refund"), id="narrative-demand-asked"),
+        pytest.param("4S店不予更换", (), id="narrative-refusal-is-not-a-demand"),
+        pytest.param("支持七天无理由退货，但衣服起球了", (), id="narrative-policy-is-not-a-demand"),
+        pytest.param("商家不给退款，我想退货", ("return",), id="narrative-negated-word-skipped"),
+    ],
+)
+def test_narrative_demands_need_a_request(text: str, expected: tuple[str, ...]) -> None:
+    assert classify(text).demands == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("网上买的", "online", id="channel-online"),
+        pytest.param("淘宝", "online", id="channel-platform"),
+        pytest.param("店里", "offline", id="channel-in-store"),
+        pytest.param("商场", "offline", id="channel-mall"),
+        pytest.param("在商场买的电视", "offline", id="channel-mall-beats-tv-product"),
+        pytest.param("直播间", "livestream", id="channel-livestream"),
+        pytest.param("抖音直播间买的", "livestream", id="channel-livestream-beats-platform"),
+        pytest.param("电视购物", "tv_phone_mail", id="channel-tv-shopping"),
+        pytest.param("电话", "tv_phone_mail", id="channel-phone-answer"),
+        pytest.param("online", "online", id="channel-english"),
+        pytest.param("不记得", None, id="channel-unknown-answer"),
+    ],
+)
+def test_parse_channel(text: str, expected: str | None) -> None:
+    assert parse_channel(text) == expected
