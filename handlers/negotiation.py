@@ -85,6 +85,16 @@ async def on_message(body: str, reply_to: str | None, cases: list[Case], state: 
     return [_which_case(state, cases[:9])]
 
 
+async def relay_photo(case: Case, path: str, state: State, svc: TurnServices) -> list[Reply]:
+    try:
+        await svc.consumer_act("message", case.reference, "", media_path=path)
+    except IllegalTransition as exc:
+        return [Reply(text(state.lang, "illegal_action", ref=case.reference,
+                           status=text(state.lang, f"status.{exc.status.value}")))]
+    return [Reply(text(state.lang, "relayed", ref=case.reference,
+                       enterprise=case.enterprise_name))]
+
+
 async def on_pick_case(answer: str, state: State, svc: TurnServices) -> list[Reply]:
     number = pick_number(answer, len(state.options))
     chosen = state.options[number - 1] if number else None

@@ -62,7 +62,7 @@ async def _route(msg: InboundMessage, state: State, svc: TurnServices) -> list[R
         state.lang = _platform_language(msg.language, state.lang)
         return await _on_event(msg, state, svc)
     if msg.kind == MessageKind.IMAGE and msg.media is not None:
-        return _on_image(msg, state)
+        return await _on_image(msg, state, svc)
     if msg.kind == MessageKind.VOICE and not msg.text.strip():
         return [Reply(text(state.lang, "voice_needs_text"))]
     if msg.kind == MessageKind.UNSUPPORTED:
@@ -167,9 +167,12 @@ async def _on_event(msg: InboundMessage, state: State, svc: TurnServices) -> lis
     return []
 
 
-def _on_image(msg: InboundMessage, state: State) -> list[Reply]:
+async def _on_image(msg: InboundMessage, state: State, svc: TurnServices) -> list[Reply]:
     assert msg.media is not None
     if state.flow != "intake":
+        cases = await svc.my_open_cases()
+        if len(cases) == 1:  # a photo during the negotiation goes to the enterprise
+            return await negotiation.relay_photo(cases[0], msg.media.path, state, svc)
         return [Reply(text(state.lang, "evidence_no_case"))]
     count = intake.add_evidence(state, msg.media.path, msg.media.sha256, msg.media.content_type)
     return _resume(state, [Reply(text(state.lang, "evidence_saved", count=count))])

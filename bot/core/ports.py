@@ -129,7 +129,7 @@ class TurnServices(Protocol):
     async def my_rateable_cases(self) -> list[Case]: ...
 
     async def consumer_act(self, action: str, reference: str, text: str = "",
-                           number: int = 0) -> Case:
+                           number: int = 0, media_path: str | None = None) -> Case:
         """message | accept_proposal | reject_proposal | rate (number = stars) | withdraw |
         escalate | extend (number = working days) | close | view."""
         ...

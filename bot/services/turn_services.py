@@ -166,10 +166,10 @@ class SqlTurnServices:
         return [c for c in cases if c.rating is None]
 
     async def consumer_act(self, action: str, reference: str, text: str = "",
-                           number: int = 0) -> Case:
+                           number: int = 0, media_path: str | None = None) -> Case:
         cases, actor = self._cases(), self._consumer()
         if action == "message":
-            return await cases.consumer_message(actor, reference, text)
+            return await cases.consumer_message(actor, reference, text, media_path)
         if action in ("accept_proposal", "reject_proposal"):
             return await cases.answer_proposal(actor, reference, action == "accept_proposal",
                                                text)

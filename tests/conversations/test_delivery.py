@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.core.messages import Channel, InboundMessage
-from storage.tables import complaints, inbound_receipts, outbox
+from storage.tables import case_messages, complaints, inbound_receipts, outbox
 from tests.support.app import Chat, app_config, running_app
 from tests.support.clock import FakeClock
 
@@ -98,3 +98,22 @@ async def test_platform_language_sets_the_welcome(sqlite_url: str, tmp_path: Pat
                                event="subscribe", language="en-GB")
         outcome = await parts.dispatcher(hello)
         assert outcome.replies[0].text.startswith("Hello!")
+
+
+async def test_a_photo_during_the_negotiation_reaches_the_enterprise(sqlite_url: str,
+                                                                     tmp_path: Path) -> None:
+    from bot.core.messages import MediaRef, MessageKind
+
+    clock = FakeClock()
+    async with running_app(app_config(sqlite_url, tmp_path), clock) as (_app, parts):
+        chat = Chat(parts, clock)
+        for answer in (RICH, "1", "王芳 13912345678", "鞍山市铁东区", "1", "1"):
+            await chat.say(answer)
+        photo = chat.message("", kind=MessageKind.IMAGE,
+                             media=MediaRef(str(tmp_path / "a.jpg"), "ab" * 32))
+        [reply] = [r.text for r in (await parts.dispatcher(photo)).replies]
+        assert "已转达给「鞍山鑫汇购物广场有限公司」" in reply
+        async with parts.db.unit_of_work() as uow:
+            rows = (await uow.connection.execute(select(case_messages))).mappings().all()
+        assert [(r["sender_role"], r["media_path"]) for r in rows] == [
+            ("consumer", str(tmp_path / "a.jpg"))]
