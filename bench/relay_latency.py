@@ -68,7 +68,7 @@ async def main(negotiations: int, rate: float, seconds: float) -> None:
 
         await asyncio.gather(*(one(k) for k in range(total)))
         deadline = time.perf_counter() + 30
-        while len(_arrivals(fake)) < total and time.perf_counter() < deadline:
+        while len(_arrivals(fake)) < total and time.perf_counter() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
     arrivals = _arrivals(fake)
     latencies = sorted((arrivals[t] - accepted[t]) * 1000 for t in accepted if t in arrivals)
