@@ -6,10 +6,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.tables import conversations, inbound_receipts, kv, outbox
+
+# The statements of every turn, built once: building a statement and its cache key costs
+# more than SQLite takes to run it (bench/RESULTS.md, turns per second).
+_LOAD_STATE = select(conversations.c.state).where(conversations.c.key == bindparam("p_key"))
+_UPDATE_STATE = (update(conversations).where(conversations.c.key == bindparam("p_key"))
+                 .values(state=bindparam("p_state"), updated_at=bindparam("p_now")))
+_INSERT_STATE = insert(conversations).values(key=bindparam("p_key"), state=bindparam("p_state"),
+                                             updated_at=bindparam("p_now"))
+_REPLIES = select(inbound_receipts.c.replies).where(
+    inbound_receipts.c.channel == bindparam("p_channel"),
+    inbound_receipts.c.message_id == bindparam("p_message_id"))
+_ADD_RECEIPT = insert(inbound_receipts).values(
+    channel=bindparam("p_channel"), message_id=bindparam("p_message_id"),
+    replies=bindparam("p_replies"), received_at=bindparam("p_now"))
+_ADD_OUTBOX = insert(outbox).values(
+    channel=bindparam("p_channel"), recipient=bindparam("p_recipient"),
+    payload=bindparam("p_payload"), status=bindparam("p_status"), attempts=0,
+    next_attempt_at=bindparam("p_next_at"), created_at=bindparam("p_now"),
+    sent_at=bindparam("p_sent_at")).returning(outbox.c.id)
 
 
 class ConversationRepository:
@@ -17,20 +36,12 @@ class ConversationRepository:
         self._conn = conn
 
     async def load(self, key: str) -> dict[str, Any] | None:
-        row = (
-            await self._conn.execute(select(conversations.c.state).where(conversations.c.key == key))
-        ).first()
+        row = (await self._conn.execute(_LOAD_STATE, {"p_key": key})).first()
         return None if row is None else dict(row[0])
 
     async def save(self, key: str, state: dict[str, Any], now: datetime, existed: bool) -> None:
-        if existed:
-            await self._conn.execute(
-                update(conversations)
-                .where(conversations.c.key == key)
-                .values(state=state, updated_at=now)
-            )
-        else:
-            await self._conn.execute(insert(conversations).values(key=key, state=state, updated_at=now))
+        statement = _UPDATE_STATE if existed else _INSERT_STATE
+        await self._conn.execute(statement, {"p_key": key, "p_state": state, "p_now": now})
 
 
 class ReceiptRepository:
@@ -38,24 +49,15 @@ class ReceiptRepository:
         self._conn = conn
 
     async def replies_of(self, channel: str, message_id: str) -> list[dict[str, Any]] | None:
-        row = (
-            await self._conn.execute(
-                select(inbound_receipts.c.replies).where(
-                    inbound_receipts.c.channel == channel,
-                    inbound_receipts.c.message_id == message_id,
-                )
-            )
-        ).first()
+        row = (await self._conn.execute(
+            _REPLIES, {"p_channel": channel, "p_message_id": message_id})).first()
         return None if row is None else list(row[0])
 
     async def add(
         self, channel: str, message_id: str, replies: list[dict[str, Any]], now: datetime
     ) -> None:
-        await self._conn.execute(
-            insert(inbound_receipts).values(
-                channel=channel, message_id=message_id, replies=replies, received_at=now
-            )
-        )
+        await self._conn.execute(_ADD_RECEIPT, {"p_channel": channel, "p_message_id": message_id,
+                                                "p_replies": replies, "p_now": now})
 
 
 @dataclass(frozen=True)
@@ -97,15 +99,10 @@ class OutboxRepository:
         not_before: datetime | None = None,
     ) -> int:
         pull = channel in PULL_CHANNELS
-        result = await self._conn.execute(
-            insert(outbox)
-            .values(
-                channel=channel, recipient=recipient, payload=payload,
-                status="sent" if pull else "pending", attempts=0,
-                next_attempt_at=not_before or now, created_at=now, sent_at=now if pull else None,
-            )
-            .returning(outbox.c.id)
-        )
+        result = await self._conn.execute(_ADD_OUTBOX, {
+            "p_channel": channel, "p_recipient": recipient, "p_payload": payload,
+            "p_status": "sent" if pull else "pending", "p_next_at": not_before or now,
+            "p_now": now, "p_sent_at": now if pull else None})
         if pull:
             self.pulled.add((channel, recipient))
         elif not_before is None or not_before <= now:

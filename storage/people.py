@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.tables import consumers, enterprises, identities
@@ -42,18 +42,17 @@ class EnterpriseRow:
     categories: tuple[str, ...]
 
 
+_IDENTITY = select(identities).where(identities.c.channel == bindparam("channel"),
+                                     identities.c.external_id == bindparam("external_id"))
+
+
 class IdentityRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def get(self, channel: str, external_id: str) -> IdentityRow | None:
-        row = (
-            await self._conn.execute(
-                select(identities).where(
-                    identities.c.channel == channel, identities.c.external_id == external_id
-                )
-            )
-        ).mappings().first()
+        row = (await self._conn.execute(
+            _IDENTITY, {"channel": channel, "external_id": external_id})).mappings().first()
         return None if row is None else _identity(row)
 
     async def get_or_create(
