@@ -169,6 +169,8 @@ async def _on_event(msg: InboundMessage, state: State, svc: TurnServices) -> lis
 
 async def _on_image(msg: InboundMessage, state: State, svc: TurnServices) -> list[Reply]:
     assert msg.media is not None
+    if state.flow != "intake" and state.staff and await svc.staff_member() is not None:
+        return await staff.on_staff_photo(msg.media.path, msg.reply_to, state, svc)
     if state.flow != "intake":
         cases = await svc.my_open_cases()
         if len(cases) == 1:  # a photo during the negotiation goes to the enterprise

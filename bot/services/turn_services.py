@@ -146,13 +146,16 @@ class SqlTurnServices:
         return await self._uow.cases.of_enterprise(
             actor.enterprise_id, CaseFilter(statuses=tuple(sorted(OPEN_STATES)), limit=30))
 
-    async def staff_act(self, action: str, reference: str, text: str = "") -> Case:
+    async def staff_act(self, action: str, reference: str, text: str = "",
+                        media_path: str | None = None) -> Case:
         actor = await self._staff_actor()
         cases = self._cases()
         if action == "view":
             return await cases.for_staff(actor, reference)
         if action == "accept":
             return await cases.accept(actor, reference)
+        if action == "reply" and media_path is not None:
+            return await cases.reply(actor, reference, text, media_path)
         handlers = {"reply": cases.reply, "propose": cases.propose, "refuse": cases.refuse,
                     "settle": cases.settle}
         return await handlers[action](actor, reference, text)

@@ -117,3 +117,27 @@ async def test_a_photo_during_the_negotiation_reaches_the_enterprise(sqlite_url:
             rows = (await uow.connection.execute(select(case_messages))).mappings().all()
         assert [(r["sender_role"], r["media_path"]) for r in rows] == [
             ("consumer", str(tmp_path / "a.jpg"))]
+
+
+async def test_a_photo_from_staff_reaches_the_consumer(sqlite_url: str, tmp_path: Path) -> None:
+    from bot.core.messages import MediaRef, MessageKind
+    from bot.services.staff_admin import invite_staff
+
+    clock = FakeClock()
+    async with running_app(app_config(sqlite_url, tmp_path), clock) as (_app, parts):
+        consumer, clerk = Chat(parts, clock), Chat(parts, clock, user="clerk")
+        async with parts.db.unit_of_work() as uow:
+            code = (await invite_staff(uow, "as-xinhui", "agent", clock())).code
+            await uow.commit()
+        await clerk.say(f"绑定 {code}")
+        for answer in (RICH, "1", "王芳 13912345678", "鞍山市铁东区", "1"):
+            await consumer.say(answer)
+        ref = (await consumer.say("1"))[0].split("编号：")[1][:16]
+        await clerk.say(f"受理 {ref}")
+        photo = clerk.message("", kind=MessageKind.IMAGE,
+                              media=MediaRef(str(tmp_path / "receipt.jpg"), "cd" * 32))
+        [reply] = [r.text for r in (await parts.dispatcher(photo)).replies]
+        assert f"已发送给消费者（{ref}）" in reply
+        async with parts.db.unit_of_work() as uow:
+            pushed = await uow.outbox.feed("web", "consumer-1", 0)
+        assert "「鞍山鑫汇购物广场有限公司」发来一张照片" in pushed[-1].payload["text"]
