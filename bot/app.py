@@ -19,6 +19,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text as sql
+from sqlalchemy.exc import DBAPIError
 
 import nlp
 from bot import logmask
@@ -26,6 +27,7 @@ from bot.adapters.web.hub import WebHub, WebSender
 from bot.adapters.web.routes import WebChat
 from bot.channels import install_channels
 from bot.config import Config
+from bot.core.errors import TemporarilyUnavailable
 from bot.core.messages import Channel, InboundMessage
 from bot.core.ports import Sender, TurnOutcome
 from bot.dispatcher import Dispatcher
@@ -179,6 +181,13 @@ async def with_request_id(request: web.Request, handler: Handler) -> web.StreamR
     except web.HTTPException as exc:
         exc.headers["X-Request-ID"] = rid
         raise
+    except (DBAPIError, OSError, TemporarilyUnavailable) as exc:
+        # The database is away (any page, any channel): a retryable answer, never a 500.
+        log.warning("storage unavailable for %s %s: %s", request.method, request.path,
+                    type(exc).__name__)
+        response = web.json_response(
+            {"error": {"code": "unavailable", "message": "temporarily unavailable, retry"}},
+            status=503, headers={"Retry-After": "2"})
     finally:
         logmask.request_id.reset(token)
     response.headers["X-Request-ID"] = rid

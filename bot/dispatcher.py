@@ -55,7 +55,8 @@ class Dispatcher:
             except IntegrityError:
                 # Another worker committed the same delivery first: answer as it did.
                 outcome = await self._stored_or_unavailable(message)
-            except DBAPIError as exc:
+            except (DBAPIError, OSError) as exc:
+                # OSError: asyncpg's connect to an unreachable server is not wrapped.
                 log.warning("database unavailable for a turn: %s", type(exc).__name__)
                 raise TemporarilyUnavailable(str(exc)) from exc
             except Exception:
@@ -130,7 +131,7 @@ class Dispatcher:
                 stored = await self._enqueue(uow, message, [reply], now, hold)
                 await uow.receipts.add(message.channel.value, message.message_id, stored, now)
                 await uow.commit()
-        except DBAPIError as exc:
+        except (DBAPIError, OSError) as exc:
             raise TemporarilyUnavailable(str(exc)) from exc
         return _outcome(message, stored, duplicate=False)
 

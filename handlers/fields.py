@@ -34,7 +34,7 @@ def is_skip(text: str) -> bool:
 def pick_number(text: str, count: int) -> int | None:
     """1-based number of a choice when the answer is just that number."""
     stripped = text.strip().rstrip("。.")
-    if stripped.isdigit() and 0 <= int(stripped) <= count:
+    if stripped.isascii() and stripped.isdigit() and 0 <= int(stripped) <= count:
         return int(stripped)
     return None
 
@@ -68,7 +68,7 @@ def _amount(text: str, _today: date) -> Parsed:
     value = nlp.parse_amount(text)
     if value is None and re.fullmatch(r"\d+(\.\d{1,2})?", text):
         value = float(text)
-    if value is None or value <= 0:
+    if value is None or not 0 < value < 1e10:  # also refuses inf from a huge digit run
         return Parsed(error="bad_amount")
     return Parsed(value=round(float(value), 2), ok=True)
 

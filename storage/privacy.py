@@ -42,7 +42,7 @@ class PrivacyRepository:
     async def consumers_matching(self, who: str) -> list[int]:
         """A consumer by id, mobile number, or the reference of one of their complaints."""
         clauses = [consumers.c.phone == who]
-        if who.isdigit() and len(who) < 11:
+        if who.isascii() and who.isdigit() and len(who) < 11:
             clauses.append(consumers.c.id == int(who))
         found = {int(r[0]) for r in await self._conn.execute(
             select(consumers.c.id).where(or_(*clauses)))}

@@ -45,7 +45,10 @@ class StatsScope:
     @classmethod
     def days(cls, first: date, last: date, enterprise_id: str | None = None,
              district: str | None = None) -> StatsScope:
-        """The calendar days ``first``..``last`` (both included), in China time."""
+        """The calendar days ``first``..``last`` (both included), in China time; dates are
+        kept within 2000..2099 (year 1 or 9999 would overflow the arithmetic)."""
+        first = min(max(first, date(2000, 1, 1)), date(2099, 12, 31))
+        last = min(max(last, date(2000, 1, 1)), date(2099, 12, 31))
         start = datetime(first.year, first.month, first.day, tzinfo=CHINA)
         end = datetime(last.year, last.month, last.day, tzinfo=CHINA) + timedelta(days=1)
         return cls(start, end, enterprise_id, district)

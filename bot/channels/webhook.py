@@ -94,7 +94,7 @@ def _retry_after(raw: str | None, now: datetime) -> float | None:
     if not raw:
         return None
     raw = raw.strip()
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         return min(float(raw), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(raw)

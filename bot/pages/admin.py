@@ -118,11 +118,16 @@ class AdminDashboard:
         raise response
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
 def _day(value: str | None, default: date) -> date:
+    """A filter date, kept within years the data can hold (0001 or 9999 would overflow)."""
     try:
-        return date.fromisoformat(value) if value else default
+        day = date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    return min(max(day, EARLIEST), LATEST)
 
 
 def _body(report: Report, query: str) -> str:

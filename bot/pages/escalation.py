@@ -45,7 +45,7 @@ class EscalationPage:
     async def page(self, request: web.Request) -> web.Response:
         reference = request.match_info["reference"]
         expires, signature = request.query.get("exp", ""), request.query.get("sig", "")
-        if not (expires.isdigit() and verify(self._secret(), signature, "pack", reference,
+        if not (expires.isascii() and expires.isdigit() and verify(self._secret(), signature, "pack", reference,
                                              expires)):
             raise web.HTTPForbidden(text="invalid link")
         if int(expires) < self._clock().timestamp():

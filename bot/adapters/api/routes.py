@@ -120,7 +120,7 @@ async def _text(request: web.Request, required: bool) -> str:
         return ""
     try:
         body: Any = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError(422, "validation_error", 'the body must be JSON: {"text": "…"}') from None
     if not isinstance(body, dict) or not isinstance(body.get("text", ""), str):
         raise ApiError(422, "validation_error", '"text" must be a string')
@@ -151,6 +151,6 @@ def _int(request: web.Request, name: str, default: int, low: int, high: int) -> 
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise ApiError(422, "validation_error", f"{name} must be an integer {low}–{high}")
     return int(raw)

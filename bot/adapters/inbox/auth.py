@@ -168,7 +168,7 @@ class Auth:
                 return None, "login.bad_link"
             return await self._backend.login_with_token(link), "login.bad_link"
         staff_id, password = form.get("staff_id", "").strip(), form.get("password", "")
-        if not staff_id.isdigit() or len(staff_id) > 12 or not password or len(password) > 200:
+        if not (staff_id.isascii() and staff_id.isdigit()) or len(staff_id) > 12 or not password or len(password) > 200:
             return None, "login.bad_password"
         return (await self._backend.login_with_password(int(staff_id), password),
                 "login.bad_password")

@@ -213,7 +213,7 @@ class Inbox:
         session = await self.auth.require(request)
         enterprise = session.staff.enterprise_id
         raw = request.headers.get("Last-Event-ID") or request.query.get("after") or ""
-        after = int(raw) if raw.isdigit() else await self._backend.latest_event_id(enterprise)
+        after = int(raw) if raw.isascii() and raw.isdigit() else await self._backend.latest_event_id(enterprise)
         response = web.StreamResponse(headers={
             "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
             "X-Accel-Buffering": "no"})
@@ -264,7 +264,7 @@ def _query(request: web.Request) -> CaseQuery:
                      due=request.query.get("due", "")[:10],
                      category=request.query.get("category", "")[:8],
                      search=request.query.get("q", "").strip()[:32],
-                     page=max(1, min(int(page), 10_000)) if page.isdigit() else 1)
+                     page=max(1, min(int(page), 10_000)) if page.isascii() and page.isdigit() else 1)
 
 
 def _page_url(query: CaseQuery, page: int) -> str:

@@ -49,7 +49,8 @@ class _Stop(Exception):
 
 def chat_ref(chat_id: str) -> int | str:
     """Numeric ids as numbers; ``@channelname`` stays a string."""
-    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+    digits = chat_id.lstrip("-")
+    return int(chat_id) if digits.isascii() and digits.isdigit() else chat_id
 
 
 def is_group(chat_id: str) -> bool:

@@ -57,7 +57,7 @@ class TelegramWebhook:
             return _error(413, "body too large")
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return _error(400, "body is not JSON")
         update = read_update(data, self._bot)
         if update is None:

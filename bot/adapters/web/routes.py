@@ -78,7 +78,7 @@ class WebChat:
                                                 actual_size=request.content_length)
         try:
             body = json.loads(await request.content.read(MAX_TEXT_BODY + 1))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return _error(400, "bad_json", "body must be JSON {\"id\", \"text\"}")
         if not isinstance(body, dict):
             return _error(400, "bad_json", "body must be a JSON object")
@@ -127,7 +127,7 @@ class WebChat:
     async def events(self, request: web.Request) -> web.StreamResponse:
         sid = _require_session(request)
         raw_after = request.headers.get("Last-Event-ID") or request.query.get("after") or "0"
-        after = int(raw_after) if raw_after.isdigit() else 0
+        after = int(raw_after) if raw_after.isascii() and raw_after.isdigit() else 0
         response = web.StreamResponse(headers={
             "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
             "X-Accel-Buffering": "no",
