@@ -13,11 +13,9 @@ from typing import Any
 from bot.config import Config
 from bot.domain.deadlines import CHINA
 from bot.services.regulator_report import build_report, to_csv, to_json, to_table
-from storage.engine import create_engine
-from storage.migrate import upgrade
+from storage.migrate import migrated_database
 from storage.privacy import PrivacyRepository, remove_files
 from storage.regulator import Period
-from storage.uow import Database
 
 COMMANDS = ("operator", "stats", "privacy")
 log = logging.getLogger("odrbot")
@@ -48,23 +46,14 @@ def run(args: argparse.Namespace, config: Config) -> int:
     return asyncio.run(_erase(config, args.consumer))
 
 
-async def _db(config: Config) -> Database:
-    db = Database(create_engine(config.database.url))
-    await upgrade(db.engine)
-    return db
-
-
 async def _invite(config: Config, name: str) -> int:
-    db = await _db(config)
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    try:
+    async with migrated_database(config.database.url) as db:
         async with db.unit_of_work() as uow:
             operator = await uow.operators.create(name, now)
             await uow.operators.add_token(operator, "login", token, now + timedelta(hours=72))
             await uow.commit()
-    finally:
-        await db.dispose()
     print(f"{config.base_url}/admin/login?token={token}")  # noqa: T201
     return 0
 
@@ -76,20 +65,16 @@ async def _stats(config: Config, first: date | None, last: date | None, district
     first = first or last - timedelta(days=89)
     start = datetime(first.year, first.month, first.day, tzinfo=CHINA)
     end = datetime(last.year, last.month, last.day, tzinfo=CHINA) + timedelta(days=1)
-    db = await _db(config)
-    try:
+    async with migrated_database(config.database.url) as db:
         report = await build_report(db, Period(start, end, district), first, last, today)
-    finally:
-        await db.dispose()
     render = {"table": to_table, "csv": to_csv, "json": to_json}[fmt]
     sys.stdout.write(render(report) + ("" if fmt == "csv" else "\n"))
     return 0
 
 
 async def _erase(config: Config, who: str) -> int:
-    db = await _db(config)
     before = datetime.now(UTC) - timedelta(days=config.odr.retention_days)
-    try:
+    async with migrated_database(config.database.url) as db:
         async with db.unit_of_work() as uow:
             privacy = PrivacyRepository(uow.connection)
             consumer_ids = await privacy.consumers_matching(who.strip())
@@ -98,8 +83,6 @@ async def _erase(config: Config, who: str) -> int:
                 return 2
             result = await privacy.erase(consumer_ids, before)
             await uow.commit()
-    finally:
-        await db.dispose()
     removed = remove_files(result.files)
     log.info("erased %d finished case(s) and %d photo(s); %d case(s) kept (open, or "
              "finished less than %d days ago)", result.cases, removed, result.kept_open,

@@ -18,9 +18,7 @@ from bot.app import build_app
 from bot.config import Config
 from bot.services import staff_admin
 from bot.services.registry_import import RegistryFileError, read_registry
-from storage.engine import create_engine
-from storage.migrate import upgrade
-from storage.uow import Database
+from storage.migrate import migrated_database
 
 log = logging.getLogger("odrbot")
 
@@ -39,11 +37,8 @@ def serve(config: Config) -> int:
 
 
 async def db_upgrade(config: Config) -> int:
-    engine = create_engine(config.database.url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
+    async with migrated_database(config.database.url):
+        pass
     log.info("database is at the latest migration")
     return 0
 
@@ -54,30 +49,22 @@ async def import_enterprises(config: Config, path: Path) -> int:
     except RegistryFileError as exc:
         log.error("%s", exc)
         return 2
-    db = Database(create_engine(config.database.url))
-    try:
-        await upgrade(db.engine)
+    async with migrated_database(config.database.url) as db:
         now = datetime.now(UTC)
         created = 0
         async with db.unit_of_work() as uow:
             for row in rows:
                 created += await uow.enterprises.upsert(row, now)
             await uow.commit()
-    finally:
-        await db.dispose()
     log.info("imported %d enterprises (%d new, %d updated)", len(rows), created,
              len(rows) - created)
     return 0
 
 
 async def list_enterprises(config: Config) -> int:
-    db = Database(create_engine(config.database.url))
-    try:
-        await upgrade(db.engine)
+    async with migrated_database(config.database.url) as db:
         async with db.unit_of_work() as uow:
             rows = await uow.enterprises.all_enrolled()
-    finally:
-        await db.dispose()
     for row in rows:
         print(f"{row.id}\t{row.name}\t{row.district}\t{row.address}")  # noqa: T201
     return 0
@@ -85,9 +72,7 @@ async def list_enterprises(config: Config) -> int:
 
 async def invite_staff(config: Config, enterprise_id: str, role: str, name: str,
                        staff_id: int | None = None) -> int:
-    db = Database(create_engine(config.database.url))
-    try:
-        await upgrade(db.engine)
+    async with migrated_database(config.database.url) as db:
         async with db.unit_of_work() as uow:
             try:
                 invitation = await staff_admin.invite_staff(uow, enterprise_id, role,
@@ -97,8 +82,6 @@ async def invite_staff(config: Config, enterprise_id: str, role: str, name: str,
                           "list`)", exc)
                 return 2
             await uow.commit()
-    finally:
-        await db.dispose()
     print(f"inbox login link (one-time, 72 h): {invitation.login_url(config.base_url)}")  # noqa: T201
     print(f"chat: send \"绑定 {invitation.code}\" (Telegram: /start bind_{invitation.code})")  # noqa: T201
     print(invitation.code)  # noqa: T201
@@ -108,17 +91,13 @@ async def invite_staff(config: Config, enterprise_id: str, role: str, name: str,
 async def create_api_key(config: Config, enterprise_id: str, label: str) -> int:
     """A new key for the enterprise's systems; only its hash is kept, so print it once."""
     key = "odr_" + secrets.token_urlsafe(32)
-    db = Database(create_engine(config.database.url))
-    try:
-        await upgrade(db.engine)
+    async with migrated_database(config.database.url) as db:
         async with db.unit_of_work() as uow:
             if await uow.enterprises.get(enterprise_id) is None:
                 log.error("no enrolled enterprise with id %r", enterprise_id)
                 return 2
             await uow.staff.add_api_key(enterprise_id, key, label, datetime.now(UTC))
             await uow.commit()
-    finally:
-        await db.dispose()
     print(f"API key for {enterprise_id} (shown once; send it as Authorization: Bearer <key>):")  # noqa: T201
     print(key)  # noqa: T201
     return 0
@@ -134,17 +113,13 @@ async def set_webhook(config: Config, enterprise_id: str, url: str) -> int:
         log.error("%s", exc)
         return 2
     secret = "whsec_" + secrets.token_urlsafe(32)
-    db = Database(create_engine(config.database.url))
-    try:
-        await upgrade(db.engine)
+    async with migrated_database(config.database.url) as db:
         async with db.unit_of_work() as uow:
             if await uow.enterprises.get(enterprise_id) is None:
                 log.error("no enrolled enterprise with id %r", enterprise_id)
                 return 2
             await uow.staff.set_webhook(enterprise_id, url, secret, datetime.now(UTC))
             await uow.commit()
-    finally:
-        await db.dispose()
     print(f"webhook of {enterprise_id}: {url}")  # noqa: T201
     print(f"signing secret (verify X-ODR-Signature with it, see docs/api.md): {secret}")  # noqa: T201
     return 0
@@ -168,9 +143,7 @@ async def set_staff_password(config: Config, staff_id: int, password: str) -> in
     except WeakPassword as exc:
         log.error("password not set: %s (or the two entries differed)", exc)
         return 2
-    db = Database(create_engine(config.database.url))
-    try:
-        await upgrade(db.engine)
+    async with migrated_database(config.database.url) as db:
         async with db.unit_of_work() as uow:
             member = await uow.staff.get(staff_id)
             if member is None or not member.active:
@@ -178,8 +151,6 @@ async def set_staff_password(config: Config, staff_id: int, password: str) -> in
                 return 2
             await uow.staff.set_password(staff_id, hashed)
             await uow.commit()
-    finally:
-        await db.dispose()
     log.info("password set for staff %s of %s: sign in at %s/inbox/login with staff number "
              "%s", staff_id, member.enterprise_id, config.base_url, staff_id)
     return 0
@@ -192,13 +163,9 @@ def classify(stdin: TextIO, stdout: TextIO) -> int:
 
 
 async def match(config: Config, stdin: TextIO, stdout: TextIO) -> int:
-    db = Database(create_engine(config.database.url))
-    try:
-        await upgrade(db.engine)
+    async with migrated_database(config.database.url) as db:
         async with db.unit_of_work() as uow:
             rows = await uow.enterprises.all_enrolled()
-    finally:
-        await db.dispose()
     await asyncio.to_thread(nlp.warm_up)
     index = nlp.EnterpriseIndex(
         nlp.EnterpriseRecord(id=r.id, name=r.name, aliases=r.aliases, district=r.district,

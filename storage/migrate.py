@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -10,6 +12,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.engine import create_engine
+from storage.uow import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -28,6 +33,17 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(run)
+
+
+@asynccontextmanager
+async def migrated_database(url: str) -> AsyncIterator[Database]:
+    """A database at the latest migration, disposed of afterwards (the CLI commands)."""
+    db = Database(create_engine(url))
+    try:
+        await upgrade(db.engine)
+        yield db
+    finally:
+        await db.dispose()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
