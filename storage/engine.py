@@ -32,7 +32,11 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
         sync = sa_create_engine(parsed.set(drivername="sqlite+pysqlite"), echo=echo, **pool)
         _sqlite_pragmas(sync)
         return cast(AsyncEngine, InlineEngine(sync))
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # Fail fast when PostgreSQL is away or stuck: a quick 503 lets the platform retry,
+    # where asyncpg's 60-second default would hold every request.
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                               pool_timeout=5,
+                               connect_args={"timeout": 5, "command_timeout": 15})
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

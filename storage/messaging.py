@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.tables import conversations, inbound_receipts, kv, outbox
@@ -134,9 +134,13 @@ class OutboxRepository:
         return [_row(r) for r in rows.mappings()]
 
     async def next_head_due_at(self) -> datetime | None:
+        """When the relay should look again: a head leased by a send in flight (or by a
+        worker that died mid-send) is not due before its lease ends."""
+        leased = outbox.c.lease_until > outbox.c.next_attempt_at
+        ready_at = case((leased, outbox.c.lease_until), else_=outbox.c.next_attempt_at)
         due: datetime | None = (
             await self._conn.execute(
-                select(func.min(outbox.c.next_attempt_at)).where(outbox.c.id.in_(self._heads()))
+                select(func.min(ready_at)).where(outbox.c.id.in_(self._heads()))
             )
         ).scalar_one_or_none()
         return due
