@@ -17,7 +17,14 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from bot.app import Components
 from tests.adapters.inbox.support import WANXIANG, file_case, login_token
 from tests.support.app import app_config
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, live_server, require_chromium
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    file_complaint_in_chat,
+    live_server,
+    require_chromium,
+    say_in_chat,
+)
 from tests.support.clock import FakeClock
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
@@ -54,30 +61,10 @@ async def _sign_in(site: Site, enterprise_id: str, name: str) -> Page:
     return page
 
 
-async def _say(page: Page, text: str, expect_text: str) -> None:
-    await page.fill("#input", text)
-    await page.press("#input", "Enter")
-    await expect(page.locator(".msg.bot").last).to_contain_text(expect_text)
-
-
 async def _file_in_chat(site: Site) -> tuple[Page, str]:
     page = await (await site.browser.new_context()).new_page()
     await page.goto(site.url)
-    await expect(page.locator(".msg.bot").first).to_contain_text("ODR")
-    await _say(page, "我上周五在鑫汇购物广场花了3299元买了一台洗衣机，用了两天就不脱水了，"
-                     "要求退货退款", "请问是通过什么方式购买的")
-    await page.get_by_role("button", name="线下门店").click()
-    await expect(page.locator(".msg.bot").last).to_contain_text("姓名和手机号")
-    await _say(page, "王芳 13912345678", "城市和区县")
-    await _say(page, "鞍山市铁东区", "请核对您的投诉")
-    await page.get_by_role("button", name="确认无误").click()
-    await expect(page.locator(".msg.bot").last).to_contain_text("您是否同意")
-    await page.get_by_role("button", name="同意并提交").click()
-    last = page.locator(".msg.bot").last
-    await expect(last).to_contain_text("投诉已提交")
-    reference = re.search(r"TS\d{14}", await last.inner_text())
-    assert reference is not None
-    return page, reference.group(0)
+    return page, await file_complaint_in_chat(page)
 
 
 async def test_a_new_complaint_and_the_answers_flow_live(site: Site) -> None:
@@ -100,7 +87,7 @@ async def test_a_new_complaint_and_the_answers_flow_live(site: Site) -> None:
     await expect(inbox.locator("#reply-form textarea")).to_have_value("")
 
     await inbox.evaluate("window.notReloaded = true")
-    await _say(chat, "洗涤正常，就是脱水的时候报错E3", "已转达")
+    await say_in_chat(chat, "洗涤正常，就是脱水的时候报错E3", "已转达")
     await expect(inbox.locator("#thread")).to_contain_text("脱水的时候报错E3")
     assert await inbox.evaluate("window.notReloaded === true")
     await expect(inbox.locator(".status").first).to_contain_text("协商中")
