@@ -80,9 +80,9 @@ class Dispatcher:
                 return _outcome(message, stored, duplicate=True), False
             now = self._clock()
             identity = await uow.identities.get_or_create(
-                message.channel.value, message.user_id, now, message.language
+                message.channel.value, message.user_id, now, None
             )
-            await uow.identities.seen(identity, now, message.language)
+            await uow.identities.seen(identity, now)
             key = conversation_key(message)
             raw = await uow.conversations.load(key)
             state = State.from_json(raw)
@@ -91,6 +91,10 @@ class Dispatcher:
             new_state = result.state.to_json()
             if new_state != raw:  # an unchanged state is not written again
                 await uow.conversations.save(key, new_state, now, existed=raw is not None)
+            if result.state.lang != identity.language:
+                # Notices pushed later follow the language the person chats in (a browser's
+                # Accept-Language or a platform setting is only the first guess).
+                await uow.identities.set_language(identity.id, result.state.lang)
             stored = await self._enqueue(uow, message, result.replies, now, hold)
             await uow.receipts.add(message.channel.value, message.message_id, stored, now)
             await uow.commit()

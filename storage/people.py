@@ -78,14 +78,18 @@ class IdentityRepository:
         ).scalar_one()
         return IdentityRow(ident_id, channel, external_id, consumer_id, language, True)
 
-    async def seen(self, identity: IdentityRow, now: datetime, language: str | None) -> None:
+    async def seen(self, identity: IdentityRow, now: datetime) -> None:
         """Record an inbound message (the WeChat 48-hour window counts from it); skipped
         when nothing changed within the last minute, to spare a write on every turn."""
         fresh = (identity.last_inbound_at is not None
                  and now - identity.last_inbound_at < timedelta(minutes=1))
-        if fresh and identity.reachable and (not language or language == identity.language):
+        if fresh and identity.reachable:
             return
-        await self.touch(identity.id, now, language)
+        await self.touch(identity.id, now, None)
+
+    async def set_language(self, identity_id: int, language: str) -> None:
+        await self._conn.execute(
+            update(identities).where(identities.c.id == identity_id).values(language=language))
 
     async def touch(self, identity_id: int, now: datetime, language: str | None) -> None:
         values: dict[str, Any] = {"last_inbound_at": now, "reachable": True}

@@ -48,6 +48,7 @@ class BoundIdentity:
     channel: str
     external_id: str
     reachable: bool
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,19 +130,21 @@ class StaffRepository:
 
     async def bound_identities(self, enterprise_id: str) -> list[BoundIdentity]:
         rows = await self._conn.execute(
-            select(identities.c.channel, identities.c.external_id, identities.c.reachable)
+            select(identities.c.channel, identities.c.external_id, identities.c.reachable,
+                   identities.c.language)
             .join(staff_bindings, staff_bindings.c.identity_id == identities.c.id)
             .join(staff, staff.c.id == staff_bindings.c.staff_id)
             .where(staff.c.enterprise_id == enterprise_id, staff.c.active.is_(True))
             .order_by(identities.c.id))
-        return [BoundIdentity(r[0], r[1], bool(r[2])) for r in rows]
+        return [BoundIdentity(r[0], r[1], bool(r[2]), r[3]) for r in rows]
 
     async def bound_identities_of_staff(self, staff_id: int) -> list[BoundIdentity]:
         rows = await self._conn.execute(
-            select(identities.c.channel, identities.c.external_id, identities.c.reachable)
+            select(identities.c.channel, identities.c.external_id, identities.c.reachable,
+                   identities.c.language)
             .join(staff_bindings, staff_bindings.c.identity_id == identities.c.id)
             .where(staff_bindings.c.staff_id == staff_id).order_by(identities.c.id))
-        return [BoundIdentity(r[0], r[1], bool(r[2])) for r in rows]
+        return [BoundIdentity(r[0], r[1], bool(r[2]), r[3]) for r in rows]
 
     # --- web inbox sessions --------------------------------------------------------------
 

@@ -281,7 +281,7 @@ class CaseService:
             if not bound.reachable or (actor and actor.identity == (bound.channel,
                                                                     bound.external_id)):
                 continue
-            body = notice(None, key, ref=case.reference, **values)
+            body = notice(bound.language, key, ref=case.reference, **values)
             await self._send(OutboundMessage(Channel(bound.channel), bound.external_id, body,
                                              case_ref=case.reference))
 

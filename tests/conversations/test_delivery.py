@@ -141,3 +141,19 @@ async def test_a_photo_from_staff_reaches_the_consumer(sqlite_url: str, tmp_path
         async with parts.db.unit_of_work() as uow:
             pushed = await uow.outbox.feed("web", "consumer-1", 0)
         assert "「鞍山鑫汇购物广场有限公司」发来一张照片" in pushed[-1].payload["text"]
+
+
+async def test_pushed_notices_follow_the_language_the_person_chats_in(sqlite_url: str,
+                                                                      tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with running_app(app_config(sqlite_url, tmp_path), clock) as (_app, parts):
+        chat = Chat(parts, clock)
+        english = chat.message("hello there")
+        await parts.dispatcher(english)
+        async with parts.db.unit_of_work() as uow:
+            identity = await uow.identities.get("web", chat.user)
+        assert identity is not None and identity.language == "en"
+        await chat.say("你好")
+        async with parts.db.unit_of_work() as uow:
+            identity = await uow.identities.get("web", chat.user)
+        assert identity is not None and identity.language == "zh"

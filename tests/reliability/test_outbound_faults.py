@@ -124,7 +124,7 @@ async def test_every_message_is_delivered_once_or_dead_lettered_with_a_reason(
     async with world.db.unit_of_work() as uow:  # WeChat: users who wrote a minute ago
         for openid in recipients["wechat"]:
             identity = await uow.identities.get_or_create("wechat", openid, world.clock(), "zh")
-            await uow.identities.seen(identity, world.clock(), "zh")
+            await uow.identities.seen(identity, world.clock())
         await uow.commit()
     for n in range(ROWS):
         for channel, users in recipients.items():
