@@ -390,7 +390,3 @@ def text(lang: str, key: str, **values: Any) -> str:
     zh, en = _CATALOGUE[key]
     template = en if lang == "en" else zh
     return template.format(**values) if values else template
-
-
-def has(key: str) -> bool:
-    return key in _CATALOGUE

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -71,13 +71,6 @@ class ComplaintRepository:
             )
         )
 
-    async def set_status(self, complaint_id: int, status: Status, now: datetime) -> None:
-        await self._conn.execute(
-            update(complaints)
-            .where(complaints.c.id == complaint_id)
-            .values(status=status.value, updated_at=now)
-        )
-
     async def events(self, complaint_id: int) -> list[dict[str, Any]]:
         rows = await self._conn.execute(
             select(complaint_events)
@@ -85,16 +78,6 @@ class ComplaintRepository:
             .order_by(complaint_events.c.id)
         )
         return [dict(r) for r in rows.mappings()]
-
-    async def id_of(self, consumer_id: int, reference: str) -> tuple[int, Status] | None:
-        row = (
-            await self._conn.execute(
-                select(complaints.c.id, complaints.c.status).where(
-                    complaints.c.reference == reference, complaints.c.consumer_id == consumer_id
-                )
-            )
-        ).first()
-        return None if row is None else (int(row[0]), Status(row[1]))
 
     async def list_for_consumer(self, consumer_id: int, limit: int = 20) -> list[ComplaintView]:
         rows = await self._conn.execute(

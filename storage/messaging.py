@@ -180,17 +180,6 @@ class OutboxRepository:
                     attempts=outbox.c.attempts + 1)
         )
 
-    async def mark_sent_by_ids(self, ids: list[int], now: datetime) -> int:
-        """Confirm rows delivered another way (a passive reply in the HTTP response)."""
-        if not ids:
-            return 0
-        result = await self._conn.execute(
-            update(outbox)
-            .where(outbox.c.id.in_(ids), outbox.c.status == "pending")
-            .values(status="sent", sent_at=now, attempts=outbox.c.attempts + 1)
-        )
-        return int(result.rowcount)
-
     async def depth(self, now: datetime) -> OutboxDepth:
         """Pending and dead rows per channel, and the age of the oldest pending row."""
         rows = await self._conn.execute(

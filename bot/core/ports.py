@@ -50,12 +50,6 @@ class Dispatch(Protocol):
     ) -> TurnOutcome: ...
 
 
-class ConfirmDelivered(Protocol):
-    """Adapters that answered in the HTTP response confirm the outbox rows it carried."""
-
-    async def __call__(self, outbox_ids: tuple[int, ...]) -> None: ...
-
-
 @dataclass(frozen=True)
 class FeedItem:
     id: int

@@ -7,37 +7,10 @@ from datetime import date, datetime
 
 from bot.domain.states import Status
 
-# DESIGN §1 "Filing": the fields a complaint needs before it can be pushed.
-REQUIRED_FIELDS: tuple[str, ...] = (
-    "merchant",
-    "product",
-    "purchase_date",
-    "amount",
-    "channel",
-    "facts",
-    "demands",
-    "consumer_name",
-    "consumer_phone",
-    "consumer_address",
-    "merchant_address",
-)
-# Fields a consumer may skip ("不记得") without blocking the filing.
-SKIPPABLE_FIELDS: frozenset[str] = frozenset({"purchase_date", "amount", "channel"})
-
-DEMAND_CODES: tuple[str, ...] = (
-    "return", "refund", "exchange", "repair", "redo", "make_up",
-    "compensation", "punitive", "apology", "perform", "other",
-)
-CHANNEL_CODES: tuple[str, ...] = ("offline", "online", "livestream", "tv_phone_mail", "unknown")
-
 
 def format_reference(day: date, sequence: int) -> str:
     """``TS`` + date + six-digit daily sequence, e.g. ``TS20261122000123`` (DESIGN §5)."""
     return f"TS{day:%Y%m%d}{sequence:06d}"
-
-
-def looks_like_reference(text: str) -> bool:
-    return len(text) == 16 and text.startswith("TS") and text[2:].isdigit()
 
 
 @dataclass(frozen=True)

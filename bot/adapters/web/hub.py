@@ -36,9 +36,6 @@ class WebHub:
         for event in self._listeners.get(recipient, ()):
             event.set()
 
-    def listening(self, recipient: str) -> bool:
-        return bool(self._listeners.get(recipient))
-
 
 class WebSender:
     """The web channel's sender: the page pulls its messages from the outbox feed, so
