@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/match_eval.py             # the cases written with the matcher
     .venv/bin/python bench/match_eval.py --holdout   # written after a first tuning (see RESULTS)
-    .venv/bin/python bench/match_eval.py --holdout2  # written last, never tuned on
+    .venv/bin/python bench/match_eval.py --holdout2  # written after the second tuning
+    .venv/bin/python bench/match_eval.py --holdout3  # written before the third (see RESULTS)
 
 Prints top-1 accuracy (the returned id equals the expected id, None included), the
 wrong-enterprise rate (an id returned that is not the expected one) and results by kind.
@@ -46,6 +47,8 @@ def main() -> int:
         name = "match_cases_holdout.jsonl"
     if "--holdout2" in sys.argv:
         name = "match_cases_holdout2.jsonl"
+    if "--holdout3" in sys.argv:
+        name = "match_cases_holdout3.jsonl"
     cases = load_cases(DATA / name)
     right: Counter[str] = Counter()
     wrong: Counter[str] = Counter()
