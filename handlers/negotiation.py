@@ -85,9 +85,10 @@ async def on_message(body: str, reply_to: str | None, cases: list[Case], state: 
     return [_which_case(state, cases[:9])]
 
 
-async def relay_photo(case: Case, path: str, state: State, svc: TurnServices) -> list[Reply]:
+async def relay_photo(case: Case, path: str, caption: str, state: State,
+                      svc: TurnServices) -> list[Reply]:
     try:
-        await svc.consumer_act("message", case.reference, "", media_path=path)
+        await svc.consumer_act("message", case.reference, caption, media_path=path)
     except IllegalTransition as exc:
         return [Reply(text(state.lang, "illegal_action", ref=case.reference,
                            status=text(state.lang, f"status.{exc.status.value}")))]

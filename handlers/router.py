@@ -19,6 +19,7 @@ from handlers.status import status_reply, withdraw_reply
 from handlers.texts import text
 
 MAX_CHARS = 4000
+MAX_CAPTION = 1024
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
@@ -169,12 +170,14 @@ async def _on_event(msg: InboundMessage, state: State, svc: TurnServices) -> lis
 
 async def _on_image(msg: InboundMessage, state: State, svc: TurnServices) -> list[Reply]:
     assert msg.media is not None
+    caption = clean(msg.text)[:MAX_CAPTION]  # Telegram's caption, sent with the photo
     if state.flow != "intake" and state.staff and await svc.staff_member() is not None:
-        return await staff.on_staff_photo(msg.media.path, msg.reply_to, state, svc)
+        return await staff.on_staff_photo(msg.media.path, caption, msg.reply_to, state, svc)
     if state.flow != "intake":
         cases = await svc.my_open_cases()
         if len(cases) == 1:  # a photo during the negotiation goes to the enterprise
-            return await negotiation.relay_photo(cases[0], msg.media.path, state, svc)
+            return await negotiation.relay_photo(cases[0], msg.media.path, caption, state,
+                                                 svc)
         return [Reply(text(state.lang, "evidence_no_case"))]
     count = intake.add_evidence(state, msg.media.path, msg.media.sha256, msg.media.content_type)
     return _resume(state, [Reply(text(state.lang, "evidence_saved", count=count))])

@@ -99,14 +99,14 @@ async def on_staff_text(body: str, reply_to: str | None, state: State,
     return await _act(state, svc, "reply", reference, body)
 
 
-async def on_staff_photo(path: str, reply_to: str | None, state: State,
+async def on_staff_photo(path: str, caption: str, reply_to: str | None, state: State,
                          svc: TurnServices) -> list[Reply]:
     """A photo from staff goes to the case replied to, else the active case."""
     reference = reply_to or state.active_case
     if reference is None:
         return [Reply(text(state.lang, "staff_no_active"))]
     try:
-        case = await svc.staff_act("reply", reference, "", media_path=path)
+        case = await svc.staff_act("reply", reference, caption, media_path=path)
     except CaseNotFound:
         return [Reply(text(state.lang, "case_not_found", ref=reference))]
     except IllegalTransition as exc:

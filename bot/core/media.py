@@ -30,6 +30,24 @@ def sniff_image(data: bytes) -> tuple[str, str]:
     raise MediaRejected("not a JPEG, PNG, GIF or WebP image")
 
 
+_TYPES = {ext: content_type for _, content_type, ext in _SIGNATURES} | {"webp": "image/webp"}
+
+
+def stored_ref(path: str) -> MediaRef:
+    """The reference of a file ``store_image`` wrote: its name is ``<sha256>.<ext>``."""
+    name = Path(path)
+    return MediaRef(str(path), name.stem, _TYPES.get(name.suffix.lstrip("."), "image/jpeg"))
+
+
+def read_stored(ref: MediaRef, within: str | Path | None = None) -> bytes:
+    """The bytes of a stored photo (blocking: call it in a thread); OSError when the file
+    is gone (erased under the retention rule) or, given ``within``, lies outside it."""
+    path = Path(ref.path)
+    if within is not None and not path.resolve().is_relative_to(Path(within).resolve()):
+        raise OSError(f"{ref.path} lies outside the media directory")
+    return path.read_bytes()
+
+
 def store_image(media_dir: str | Path, channel: str, data: bytes) -> MediaRef:
     if len(data) > MAX_IMAGE_BYTES:
         raise MediaRejected("image larger than 20 MB")

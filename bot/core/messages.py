@@ -76,3 +76,5 @@ class OutboundMessage:
     """Set when the message is a direct reply to an inbound message (passive reply capable)."""
     data: Mapping[str, object] | None = None
     """A structured event (inbox, webhook) next to the human-readable text."""
+    media: MediaRef | None = None
+    """A photo to deliver (the stored file, never its bytes); ``text`` is its caption."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.core.messages import InboundMessage, OutboundMessage
+from bot.core.messages import InboundMessage, MediaRef, OutboundMessage
 from bot.domain.complaint import (
     Case,
     ComplaintView,
@@ -60,6 +60,10 @@ class MessageFeed(Protocol):
     """Pull access to a recipient's messages (the web chat streams from it)."""
 
     async def after(self, recipient: str, after_id: int) -> list[FeedItem]: ...
+
+    async def photo(self, recipient: str, item_id: int) -> MediaRef | None:
+        """The photo of one of the recipient's messages (None: not theirs, or no photo)."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,19 @@ def case_summary(case: Case, lang: str = "zh") -> dict[str, Any]:
         "category": label(CATEGORY_LABELS, case.category, lang),
         "nature": label(NATURE_LABELS, case.nature, lang),
         "product": case.product,
-        "amount": f"{case.amount:g}元" if case.amount is not None else "—",
+        "amount": _amount(case.amount, lang),
         "date": case.purchase_date.isoformat() if case.purchase_date else "—",
         "demands": sep.join(label(DEMAND_LABELS, d, lang) for d in case.demands) or "—",
         "facts": case.facts if len(case.facts) <= 300 else case.facts[:300] + "…",
         "evidence": case.evidence_count,
         "deadline": case.deadline.isoformat(),
     }
+
+
+def _amount(amount: float | None, lang: str) -> str:
+    if amount is None:
+        return "—"
+    return f"{amount:g}元" if lang == "zh" else f"CNY {amount:g}"
 
 
 def case_event(case: Case, event: str, at: datetime, **fields: object) -> dict[str, Any]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.core.messages import Channel, Choice, OutboundMessage
+from bot.core.media import stored_ref
+from bot.core.messages import Channel, Choice, MediaRef, OutboundMessage
 from bot.core.outbound import payload_of
 from bot.domain.complaint import Case
 from bot.domain.deadlines import CHINA, case_timers, end_of, proposal_timers
@@ -90,7 +92,7 @@ class CaseService:
                                   first_response_at=case.first_response_at or self._now)
         await self._thread(case, Actor.ENTERPRISE, actor.channel, "message", body, media_path)
         key = "staff_photo" if media_path and not body else "staff_said"
-        await self._to_consumer(case, key, text=body)
+        await self._to_consumer(case, key, text=body, photo=_photo(media_path))
         await self._to_enterprise(case, "staff_message", actor, what=body)
         return case
 
@@ -140,7 +142,7 @@ class CaseService:
         case = await self._change(case, Action.MESSAGE, Actor.CONSUMER, _consumer_ref(actor))
         await self._thread(case, Actor.CONSUMER, actor.channel, "message", body, media_path)
         key = "consumer_photo" if media_path and not body else "consumer_said"
-        await self._to_staff(case, key, None, text=body)
+        await self._to_staff(case, key, None, photo=_photo(media_path), text=body)
         await self._event_to_enterprise(case, "consumer_message", text=body)
         return case
 
@@ -219,7 +221,8 @@ class CaseService:
     async def announce_new(self, case: Case) -> None:
         """A new complaint: every bound staff member, the inbox, and the webhook; and the
         timers of its ODR clock."""
-        await self._to_staff(case, "new_case", None, **case_summary(case))
+        await self._to_staff(case, "new_case", None,
+                             localized=lambda lang: case_summary(case, lang))
         await self._event_to_enterprise(case, "complaint_submitted")
         await self._plan_case_timers(case, accept_by=case.accept_deadline or case.deadline)
 
@@ -262,7 +265,8 @@ class CaseService:
             now=self._now, media_path=media_path, kind=kind)
 
     async def _to_consumer(self, case: Case, key: str, text: str = "",
-                           options: tuple[tuple[str, str], ...] = ()) -> None:
+                           options: tuple[tuple[str, str], ...] = (),
+                           photo: MediaRef | None = None) -> None:
         """A notice to every chat the consumer uses; ``options`` are (answer, label key)."""
         for identity in await self._uow.identities.of_consumer(case.consumer_id):
             if not identity.reachable or identity.channel not in _CHAT_CHANNELS:
@@ -270,20 +274,40 @@ class CaseService:
             lang = consumer_lang(identity.language)
             choices = tuple(Choice(answer.format(ref=case.reference), notice(lang, label))
                             for answer, label in options)
-            body = notice(lang, key, ref=case.reference, enterprise=case.enterprise_name,
-                          text=text, deadline=case.deadline.isoformat())
+            words = {"ref": case.reference, "enterprise": case.enterprise_name}
+            body = notice(lang, key, text=text, deadline=case.deadline.isoformat(), **words)
             await self._send(OutboundMessage(Channel(identity.channel), identity.external_id,
                                              body, choices, case_ref=case.reference))
+            if photo is not None:
+                await self._send_photo(identity.channel, identity.external_id, case, photo,
+                                       notice(lang, "staff_photo_caption", **words))
 
     async def _to_staff(self, case: Case, key: str, actor: StaffActor | None,
+                        photo: MediaRef | None = None,
+                        localized: Callable[[str], dict[str, object]] | None = None,
                         **values: object) -> None:
+        """A notice to every bound chat of the enterprise's staff (not the acting one);
+        ``localized`` gives the values that depend on each reader's language."""
         for bound in await self._uow.staff.bound_identities(case.enterprise_id):
             if not bound.reachable or (actor and actor.identity == (bound.channel,
                                                                     bound.external_id)):
                 continue
-            body = notice(bound.language, key, ref=case.reference, **values)
+            lang = consumer_lang(bound.language)
+            words = localized(lang) if localized is not None else {}
+            body = notice(lang, key, ref=case.reference, **values, **words)
             await self._send(OutboundMessage(Channel(bound.channel), bound.external_id, body,
                                              case_ref=case.reference))
+            if photo is not None:
+                await self._send_photo(bound.channel, bound.external_id, case, photo,
+                                       notice(lang, "consumer_photo_caption",
+                                              ref=case.reference))
+
+    async def _send_photo(self, channel: str, recipient: str, case: Case, photo: MediaRef,
+                          caption: str) -> None:
+        """The photo itself, after its text notice (a chat that cannot show it still
+        knows): its own outbox row, retried, held and dead-lettered like any text."""
+        await self._send(OutboundMessage(Channel(channel), recipient, caption,
+                                         case_ref=case.reference, media=photo))
 
     async def _to_enterprise(self, case: Case, event: str, actor: StaffActor,
                              what: str) -> None:
@@ -316,6 +340,10 @@ def _checked(text: str, allow_empty: bool = False) -> str:
     if len(body) > MAX_TEXT:
         raise TextTooLong(len(body), MAX_TEXT)
     return body
+
+
+def _photo(media_path: str | None) -> MediaRef | None:
+    return stored_ref(media_path) if media_path else None
 
 
 def _staff_ref(actor: StaffActor) -> str:

@@ -41,13 +41,13 @@ class ClockService(CaseService):
         return False
 
     async def _remind_staff(self, case: Case, key: str, states: Collection[Status],
-                            **values: object) -> bool:
+                            days: int = 0) -> bool:
         # After a long downtime a half-time reminder may come due after the deadline
         # itself: the overdue notice says it all, so the stale reminder is dropped.
         stale = key != "settlement_check" and self._now >= end_of(case.deadline)
         if case.status not in states or stale:
             return False
-        await self._to_staff(case, key, None, deadline=case.deadline.isoformat(), **values)
+        await self._to_staff(case, key, None, deadline=case.deadline.isoformat(), days=days)
         return True
 
     async def _expire(self, case: Case) -> bool:

@@ -22,6 +22,7 @@ _NOTICES: dict[str, tuple[str, str]] = {
         "[{ref} consumer] {text}\nSend \"回复 {ref} <text>\" to answer.",
     ),
     "consumer_photo": ("【{ref} 消费者】发来一张照片。", "[{ref} consumer] sent a photo."),
+    "consumer_photo_caption": ("【{ref} 消费者的照片】", "[{ref} photo from the consumer]"),
     "proposal_accepted": (
         "【{ref}】消费者已接受方案。履行后请回复「办结 {ref} 结果」。",
         "[{ref}] The consumer accepted the offer. When done, send \"办结 {ref} <result>\".",
@@ -74,6 +75,7 @@ _NOTICES: dict[str, tuple[str, str]] = {
         "[{ref}] \"{enterprise}\": {text}\n(Just reply to answer the business.)",
     ),
     "staff_photo": ("【{ref}】「{enterprise}」发来一张照片。", "[{ref}] \"{enterprise}\" sent a photo."),
+    "staff_photo_caption": ("【{ref}】「{enterprise}」的照片", "[{ref}] photo from \"{enterprise}\""),
     "proposed": (
         "【{ref}】「{enterprise}」提出解决方案：{text}\n请回复「接受」或「不接受」。",
         "[{ref}] \"{enterprise}\" offers: {text}\nReply \"accept\" or \"reject\".",

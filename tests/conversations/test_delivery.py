@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.core.messages import Channel, InboundMessage
+from bot.core.ports import PassiveAnswer
 from storage.tables import case_messages, complaints, inbound_receipts, outbox
 from tests.support.app import Chat, app_config, running_app
 from tests.support.clock import FakeClock
@@ -140,7 +141,10 @@ async def test_a_photo_from_staff_reaches_the_consumer(sqlite_url: str, tmp_path
         assert f"已发送给消费者（{ref}）" in reply
         async with parts.db.unit_of_work() as uow:
             pushed = await uow.outbox.feed("web", "consumer-1", 0)
-        assert "「鞍山鑫汇购物广场有限公司」发来一张照片" in pushed[-1].payload["text"]
+        notice, picture = pushed[-2].payload, pushed[-1].payload
+        assert "「鞍山鑫汇购物广场有限公司」发来一张照片" in notice["text"]
+        assert picture["kind"] == "photo"  # the file itself follows its notice, by path
+        assert picture["media"]["path"] == str(tmp_path / "receipt.jpg")
 
 
 async def test_pushed_notices_follow_the_language_the_person_chats_in(sqlite_url: str,
@@ -157,3 +161,36 @@ async def test_pushed_notices_follow_the_language_the_person_chats_in(sqlite_url
         async with parts.db.unit_of_work() as uow:
             identity = await uow.identities.get("web", chat.user)
         assert identity is not None and identity.language == "zh"
+
+
+def _all(items: object, current: object) -> int:
+    return len(items)  # type: ignore[arg-type]
+
+
+async def _statuses(parts: object) -> list[tuple[str, str]]:
+    async with parts.db.unit_of_work() as uow:  # type: ignore[attr-defined]
+        rows = await uow.connection.execute(
+            select(outbox.c.recipient, outbox.c.status).order_by(outbox.c.id))
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+
+async def test_a_passive_answer_takes_its_replies_in_the_turns_own_commit(
+        database_url: str, tmp_path: Path) -> None:
+    """WeChat answers the HTTP request with the replies: the turn marks them sent in the
+    commit that creates them, together with older rows still waiting for the user."""
+    clock = FakeClock()
+    async with running_app(app_config(database_url, tmp_path), clock) as (_app, parts):
+        chat = Chat(parts, clock, user="oPassive", channel=Channel.WECHAT)
+        late = chat.message("你好")
+        held = await parts.dispatcher(late, hold_replies_seconds=6.0)  # answer not given
+        assert held.carried is None
+        assert await _statuses(parts) == [("oPassive", "pending")] * len(held.outbox_ids)
+        answer = PassiveAnswer(_all, asyncio.get_running_loop().time() + 4.0)
+        outcome = await parts.dispatcher(chat.message("帮助"), passive=answer)
+        assert outcome.carried is not None
+        assert [i.id for i in outcome.carried] == [*held.outbox_ids, *outcome.outbox_ids]
+        assert {status for _, status in await _statuses(parts)} == {"sent"}
+        again = await parts.dispatcher(chat.message("帮助"), passive=PassiveAnswer(
+            _all, asyncio.get_running_loop().time() - 1.0))  # the answer's time is up
+        assert again.carried is None
+        assert (await _statuses(parts))[-1] == ("oPassive", "pending")

@@ -8,15 +8,20 @@
   a 429 pauses the whole token and tells the relay when to retry; a 403 (blocked, never started) marks the user unreachable and
   dead-letters the message (falling back to the user's other bound channels is the
   staff-relay issue's work: it reads ``identities.reachable``);
+- a photo (an outbox row of kind "photo") goes up as ``sendPhoto`` with its caption, or as
+  ``sendDocument`` past Telegram's 10 MB for photos; the file is read from the media
+  directory at send time (the row names it, it never carries the bytes);
 - every sent message's id is recorded with its case reference, so replies route.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -30,7 +35,8 @@ from bot.adapters.telegram.client import retry_after_seconds
 from bot.adapters.telegram.limits import RateLimiter
 from bot.adapters.telegram.ports import Reachability, SentLog
 from bot.adapters.telegram.render import MAX_MESSAGE, keyboard, split_text
-from bot.core.messages import OutboundMessage
+from bot.core.media import read_stored
+from bot.core.messages import MediaRef, OutboundMessage
 from bot.core.ports import SendResult
 
 log = logging.getLogger(__name__)
@@ -39,6 +45,8 @@ MAX_INLINE_WAIT = 2.0
 """Longer waits (a 429 pause, a busy group's minute) go back to the relay as retry_after:
 the relay's round and its 60 s lease must not hang on one chat."""
 PROGRESS_ENTRIES = 1000
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+"""sendPhoto's limit; a larger evidence photo (we take up to 20 MB) goes as a document."""
 
 
 class _Stop(Exception):
@@ -70,6 +78,8 @@ class TelegramSender:
         self._progress: dict[str, int] = {}
 
     async def send(self, message: OutboundMessage) -> SendResult:
+        if message.media is not None:
+            return await self._send_photo(message, message.media)
         chat_id = message.recipient
         parts = split_text(message.text)
         key = _progress_key(message)
@@ -87,24 +97,53 @@ class TelegramSender:
         self._progress.pop(key, None)
         return SendResult(ok=True)
 
+    async def _send_photo(self, message: OutboundMessage, media: MediaRef) -> SendResult:
+        try:
+            data = await asyncio.to_thread(read_stored, media)
+        except OSError as exc:  # erased under the retention rule: the text notice went
+            return SendResult(ok=False, permanent=True,
+                              error=f"photo file unreadable ({type(exc).__name__})")
+        chat = chat_ref(message.recipient)
+        upload = InputFile(data, filename=f"{media.sha256[:32]}.{media.content_type[6:]}")
+        if len(data) > MAX_PHOTO_BYTES:
+            def call() -> Awaitable[Message]:
+                return self._bot.send_document(chat, upload, caption=message.text)
+        else:
+            def call() -> Awaitable[Message]:
+                return self._bot.send_photo(chat, upload, caption=message.text)
+        try:
+            await self._deliver(message.recipient, message.case_ref, call)
+        except _Stop as stop:
+            return stop.result
+        return SendResult(ok=True)
+
     async def _send_text(self, chat_id: str, text: str, markup: InlineKeyboardMarkup | None,
                          case_ref: str | None, limit: int) -> None:
+        def call() -> Awaitable[Message]:
+            return self._bot.send_message(chat_ref(chat_id), text, reply_markup=markup)
+
+        try:
+            await self._deliver(chat_id, case_ref, call, may_split=limit > MIN_SPLIT)
+        except BadRequest:  # "message is too long": split smaller and send again
+            pieces = split_text(text, limit // 2)
+            for number, piece in enumerate(pieces):
+                tail = markup if number == len(pieces) - 1 else None
+                await self._send_text(chat_id, piece, tail, case_ref, limit // 2)
+
+    async def _deliver(self, chat_id: str, case_ref: str | None,
+                       call: Callable[[], Awaitable[Message]], may_split: bool = False) -> None:
+        """One Bot API send within the rate budgets; a failure becomes ``_Stop`` with the
+        relay's verdict (a "too long" BadRequest is re-raised when ``may_split``)."""
         wait = self.limiter.delay(chat_id, is_group(chat_id))
         if wait > MAX_INLINE_WAIT:
             raise _Stop(SendResult(ok=False, hold=True, retry_after=wait,
                                    error=f"rate budget: next send in {wait:.1f}s"))
         try:
             async with self.limiter.slot(chat_id, is_group(chat_id)):
-                sent = await self._bot.send_message(chat_ref(chat_id), text, reply_markup=markup)
-        except BadRequest as exc:
-            if "too long" in exc.message.lower() and limit > MIN_SPLIT:
-                pieces = split_text(text, limit // 2)
-                for number, piece in enumerate(pieces):
-                    tail = markup if number == len(pieces) - 1 else None
-                    await self._send_text(chat_id, piece, tail, case_ref, limit // 2)
-                return
-            raise _Stop(await self._failed(chat_id, exc)) from exc
+                sent = await call()
         except TelegramError as exc:
+            if may_split and isinstance(exc, BadRequest) and "too long" in exc.message.lower():
+                raise
             raise _Stop(await self._failed(chat_id, exc)) from exc
         try:
             await self._sent.record_sent(chat_id, sent.message_id, case_ref)

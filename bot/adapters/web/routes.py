@@ -17,9 +17,9 @@ from aiohttp import web
 
 from bot.adapters.web.hub import WebHub
 from bot.core.errors import TemporarilyUnavailable
-from bot.core.media import MediaRejected, store_image
+from bot.core.media import MediaRejected, read_stored, store_image
 from bot.core.messages import Channel, InboundMessage, MessageKind
-from bot.core.ports import Dispatch, MessageFeed
+from bot.core.ports import Dispatch, FeedItem, MessageFeed
 
 COOKIE = "odr_sid"
 _SID = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -52,6 +52,7 @@ class WebChat:
             web.post("/chat/send", self.send),
             web.post("/chat/upload", self.upload),
             web.get("/chat/events", self.events),
+            web.get(r"/chat/photo/{id:\d{1,12}}", self.photo),
         ]
 
     async def page(self, request: web.Request) -> web.StreamResponse:
@@ -116,6 +117,20 @@ class WebChat:
         )
         return await self._run(message)
 
+    async def photo(self, request: web.Request) -> web.Response:
+        """A photo relayed to this session (a clerk's), shown inline in the chat; the file
+        comes from the session's own outbox row, never from the URL."""
+        sid = _require_session(request)
+        media = await self._feed.photo(sid, int(request.match_info["id"]))
+        if media is None:
+            raise web.HTTPNotFound()
+        try:
+            data = await asyncio.to_thread(read_stored, media, self._media_dir)
+        except OSError as exc:  # erased under the retention rule
+            raise web.HTTPNotFound() from exc
+        return web.Response(body=data, content_type=media.content_type, headers={
+            "Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"})
+
     async def _run(self, message: InboundMessage) -> web.Response:
         try:
             outcome = await self._dispatch(message)
@@ -138,9 +153,7 @@ class WebChat:
             while not self._hub.closed:
                 wake.clear()
                 for item in await self._feed.after(sid, after):
-                    data = json.dumps({"text": item.message.text, "choices": [
-                        [c.key, c.label] for c in item.message.choices]}, ensure_ascii=False)
-                    await response.write(f"id: {item.id}\ndata: {data}\n\n".encode())
+                    await response.write(_event(item))
                     after = item.id
                 try:
                     await asyncio.wait_for(wake.wait(), timeout=PING_SECONDS)
@@ -151,6 +164,17 @@ class WebChat:
         finally:
             self._hub.unsubscribe(sid, wake)
         return response
+
+
+def _event(item: FeedItem) -> bytes:
+    """One SSE event: the text, the choices, and the address of a photo to show inline."""
+    message = item.message
+    body: dict[str, object] = {"text": message.text,
+                               "choices": [[c.key, c.label] for c in message.choices]}
+    if message.media is not None:
+        body["photo"] = f"/chat/photo/{item.id}"
+    data = json.dumps(body, ensure_ascii=False)
+    return f"id: {item.id}\ndata: {data}\n\n".encode()
 
 
 def _session(request: web.Request) -> str | None:

@@ -59,6 +59,26 @@ class WechatApi:
         await self.post("/cgi-bin/message/custom/send",
                         {"touser": openid, "msgtype": "text", "text": {"content": content}})
 
+    async def send_image(self, openid: str, media_id: str) -> None:
+        await self.post("/cgi-bin/message/custom/send",
+                        {"touser": openid, "msgtype": "image", "image": {"media_id": media_id}})
+
+    async def upload_image(self, filename: str, data: bytes, content_type: str) -> str:
+        """Upload temporary media (WeChat keeps it 3 days) for an image message; its
+        ``media_id``. Multipart, the file in the field ``media``."""
+        async def upload(token: str) -> dict[str, Any]:
+            form = aiohttp.FormData()  # built per call: a retried request needs a fresh one
+            form.add_field("media", data, filename=filename, content_type=content_type)
+            return await self._request("POST", "/cgi-bin/media/upload",
+                                       params={"access_token": token, "type": "image"},
+                                       data=form)
+
+        answer = await self._with_token(upload)
+        media_id = answer.get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            raise WechatTransportError("media upload answered without media_id")
+        return media_id
+
     async def send_template(self, openid: str, template_id: str, data: dict[str, str],
                             url: str = "") -> None:
         payload: dict[str, Any] = {"touser": openid, "template_id": template_id,
@@ -120,9 +140,10 @@ class WechatApi:
         return await self._request(method, path, params={"access_token": token}, data=body)
 
     async def _request(self, method: str, path: str, params: dict[str, str] | None = None,
-                       data: bytes | None = None) -> dict[str, Any]:
+                       data: bytes | aiohttp.FormData | None = None) -> dict[str, Any]:
         session = self._open_session()
-        headers = {"Content-Type": "application/json; charset=utf-8"} if data else None
+        is_json = isinstance(data, bytes) and bool(data)
+        headers = {"Content-Type": "application/json; charset=utf-8"} if is_json else None
         try:
             async with session.request(method, self._base + path, params=params, data=data,
                                        headers=headers) as response:

@@ -47,7 +47,11 @@ def split(items: Sequence[OutboxItem], current_ids: Collection[int]
 
 def fitting_prefix(items: Sequence[OutboxItem], current_ids: Collection[int]) -> int:
     """How many rows (a prefix, so order is kept) fit into one passive reply; the rest go
-    through the customer-service API. At least one row, even a long one."""
+    through the customer-service API. At least one row, even a long one; but never a
+    photo: the text reply ends before it, and the API uploads and sends it."""
+    photo = next((n for n, item in enumerate(items) if item.message.media is not None), None)
+    if photo is not None:
+        items = items[:photo]
     for count in range(len(items), 1, -1):
         held, current = split(items[:count], current_ids)
         if len(compose(held, current).encode("utf-8")) <= MAX_REPLY_BYTES:

@@ -8,13 +8,15 @@ when configured, tells the user once per closed window that something is waiting
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot.adapters.wechat.api import WechatApi, WechatApiError, WechatTransportError
 from bot.adapters.wechat.ports import ServiceWindow
 from bot.adapters.wechat.reply import render_text
 from bot.adapters.wechat.texts import language_of, text
-from bot.core.messages import OutboundMessage
+from bot.core.media import read_stored
+from bot.core.messages import MediaRef, OutboundMessage
 from bot.core.ports import SendResult
 
 log = logging.getLogger(__name__)
@@ -24,10 +26,20 @@ HOLD_CODES = frozenset({
     43004,  # the user does not follow the account (any more)
     48001,  # the account may not use the customer-service API (unverified)
 })
-PERMANENT_CODES = frozenset({40003, 40013, 45002, 47001})
-"""Invalid OpenID, invalid AppID, content too long, malformed payload: retry cannot help."""
+PERMANENT_CODES = frozenset({40003, 40004, 40005, 40006, 40007, 40009, 40013, 45002, 47001})
+"""Invalid OpenID, media type / file type / file size / media_id / image size, invalid
+AppID, content too long, malformed payload: retry cannot help."""
 RATE_LIMITED = frozenset({45009, 45011})
 EXCERPT_CHARS = 20
+IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
+"""What WeChat takes as temporary image media (bmp too; not WebP)."""
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+"""WeChat's limit for an image upload (our evidence limit is 20 MB)."""
+
+
+class PhotoUnsendable(Exception):
+    """The stored photo cannot go to WeChat (gone, WebP, over 10 MB): its text notice went
+    before it, so the reader still knows; retrying cannot help."""
 
 
 class WechatSender:
@@ -40,7 +52,12 @@ class WechatSender:
         if not await self._window.is_open(message.recipient):
             return await self._hold(message, "customer-service window closed")
         try:
-            await self._api.send_text(message.recipient, render_text(message))
+            if message.media is not None:
+                await self._send_photo(message.recipient, message.media)
+            else:
+                await self._api.send_text(message.recipient, render_text(message))
+        except PhotoUnsendable as exc:
+            return SendResult(ok=False, error=f"photo not sendable: {exc}", permanent=True)
         except WechatApiError as exc:
             if exc.code in HOLD_CODES:
                 return await self._hold(message, f"WeChat {exc}")
@@ -51,6 +68,21 @@ class WechatSender:
         except WechatTransportError as exc:
             return SendResult(ok=False, error=str(exc))
         return SendResult(ok=True)
+
+    async def _send_photo(self, openid: str, media: MediaRef) -> None:
+        """Upload the stored file as temporary media, then the image message (客服消息)."""
+        ext = IMAGE_TYPES.get(media.content_type)
+        if ext is None:
+            raise PhotoUnsendable(f"{media.content_type} is not an image type WeChat takes")
+        try:
+            data = await asyncio.to_thread(read_stored, media)
+        except OSError as exc:
+            raise PhotoUnsendable(f"stored file unreadable ({type(exc).__name__})") from exc
+        if len(data) > MAX_IMAGE_BYTES:
+            raise PhotoUnsendable(f"{len(data)} bytes, more than WeChat's 10 MB")
+        media_id = await self._api.upload_image(f"{media.sha256[:32]}.{ext}", data,
+                                                media.content_type)
+        await self._api.send_image(openid, media_id)
 
     async def _hold(self, message: OutboundMessage, reason: str) -> SendResult:
         if self._template_id and await self._window.first_notice(message.recipient):

@@ -22,10 +22,17 @@
     const a = new Uint8Array(12); crypto.getRandomValues(a);
     return Array.from(a, (b) => b.toString(16).padStart(2, "0")).join("");
   }
-  function bubble(who, text, opts) {
+  function bubble(who, text, opts, photoUrl) {
     const div = document.createElement("div");
     div.className = "msg " + who;
     div.textContent = text;  // never innerHTML: user text is shown as text
+    if (photoUrl && /^\/chat\/photo\/\d+$/.test(photoUrl)) {
+      const img = document.createElement("img");
+      img.src = photoUrl;
+      img.alt = text;
+      img.className = "photo";
+      div.appendChild(img);
+    }
     if (opts && opts.length) {
       const o = document.createElement("div");
       o.className = "opts";
@@ -85,14 +92,14 @@
       const id = parseInt(ev.lastEventId, 10) || 0;
       if (id && id <= saved.last) return;
       const m = JSON.parse(ev.data);
-      bubble("bot", m.text, m.choices);
+      bubble("bot", m.text, m.choices, m.photo);
       showChoices(m.choices);
-      saved.items.push({ who: "bot", text: m.text, choices: m.choices });
+      saved.items.push({ who: "bot", text: m.text, choices: m.choices, photo: m.photo });
       if (id) saved.last = id;
       persist();
     };
   }
-  saved.items.forEach((m) => bubble(m.who, m.text, m.choices));
+  saved.items.forEach((m) => bubble(m.who, m.text, m.choices, m.photo));
   if (saved.items.length) {
     const lastBot = [...saved.items].reverse().find((m) => m.who === "bot");
     if (lastBot) showChoices(lastBot.choices);
