@@ -29,7 +29,7 @@ from bot.channels import install_channels
 from bot.config import Config
 from bot.core.errors import TemporarilyUnavailable
 from bot.core.messages import Channel, InboundMessage
-from bot.core.ports import Sender, TurnOutcome
+from bot.core.ports import PassiveAnswer, Sender, TurnOutcome
 from bot.dispatcher import Dispatcher
 from bot.metrics import Metrics
 from bot.pages.admin import AdminDashboard
@@ -82,12 +82,13 @@ class MeteredDispatch:
         self._dispatcher = dispatcher
         self._metrics = metrics
 
-    async def __call__(self, message: InboundMessage, *, hold_replies_seconds: float = 0.0
-                       ) -> TurnOutcome:
+    async def __call__(self, message: InboundMessage, *, hold_replies_seconds: float = 0.0,
+                       passive: PassiveAnswer | None = None) -> TurnOutcome:
         started = time.perf_counter()
         channel = message.channel.value
         try:
-            outcome = await self._dispatcher(message, hold_replies_seconds=hold_replies_seconds)
+            outcome = await self._dispatcher(message, hold_replies_seconds=hold_replies_seconds,
+                                             passive=passive)
         except Exception:
             self._metrics.inbound.labels(channel, "unavailable").inc()
             raise

@@ -7,6 +7,7 @@ nothing (the platform retries); after it, the outbox delivers.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -18,7 +19,8 @@ from bot.core.errors import TemporarilyUnavailable
 from bot.core.locks import KeyedLock
 from bot.core.messages import InboundMessage, OutboundMessage
 from bot.core.outbound import message_of, payload_of
-from bot.core.ports import TurnOutcome
+from bot.core.ports import OutboxItem, PassiveAnswer, TurnOutcome
+from bot.services.passive import carry
 from bot.services.turn_services import ServiceSettings, SqlTurnServices
 from handlers import router
 from handlers.state import Reply, State
@@ -46,12 +48,13 @@ class Dispatcher:
         self._locks = KeyedLock()
 
     async def __call__(
-        self, message: InboundMessage, *, hold_replies_seconds: float = 0.0
+        self, message: InboundMessage, *, hold_replies_seconds: float = 0.0,
+        passive: PassiveAnswer | None = None,
     ) -> TurnOutcome:
         async with self._locks.hold(conversation_key(message)):
             wake: bool | datetime = False
             try:
-                outcome, wake = await self._turn(message, hold_replies_seconds)
+                outcome, wake = await self._turn(message, hold_replies_seconds, passive)
             except IntegrityError:
                 # Another worker committed the same delivery first: answer as it did.
                 outcome = await self._stored_or_unavailable(message)
@@ -69,7 +72,7 @@ class Dispatcher:
             self._on_held(wake)
         return outcome
 
-    async def _turn(self, message: InboundMessage, hold: float
+    async def _turn(self, message: InboundMessage, hold: float, passive: PassiveAnswer | None
                     ) -> tuple[TurnOutcome, bool | datetime]:
         """The turn's outcome, and whether the relay has something to send right away
         (True), only later (when replies wait for a passive HTTP reply), or nothing (False:
@@ -96,10 +99,23 @@ class Dispatcher:
                 # Accept-Language or a platform setting is only the first guess).
                 await uow.identities.set_language(identity.id, result.state.lang)
             stored = await self._enqueue(uow, message, result.replies, now, hold)
+            carried = await self._carry(uow, message, stored, now, passive)
             await uow.receipts.add(message.channel.value, message.message_id, stored, now)
             await uow.commit()
             wake: bool | datetime = uow.outbox.due_now > 0 or (uow.outbox.due_later or False)
-        return _outcome(message, stored, duplicate=False), wake
+        return _outcome(message, stored, duplicate=False, carried=carried), wake
+
+    @staticmethod
+    async def _carry(uow: UnitOfWork, message: InboundMessage, stored: list[dict[str, Any]],
+                     now: datetime, passive: PassiveAnswer | None
+                     ) -> tuple[OutboxItem, ...] | None:
+        """The replies (and older rows held for the user) the adapter's HTTP answer will
+        carry, marked sent in this very transaction; nothing once its deadline is past."""
+        if passive is None or asyncio.get_running_loop().time() >= passive.deadline:
+            return None
+        ids = [int(item["id"]) for item in stored]
+        return tuple(await carry(uow.outbox, message.channel.value, message.user_id, now,
+                                 passive.fit, ids, upto=max(ids, default=None)))
 
     async def _enqueue(
         self, uow: UnitOfWork, message: InboundMessage, replies: list[Reply], now: datetime,
@@ -140,7 +156,7 @@ class Dispatcher:
         return _outcome(message, stored, duplicate=False)
 
 
-def _outcome(message: InboundMessage, stored: list[dict[str, Any]], duplicate: bool
-             ) -> TurnOutcome:
+def _outcome(message: InboundMessage, stored: list[dict[str, Any]], duplicate: bool,
+             carried: tuple[OutboxItem, ...] | None = None) -> TurnOutcome:
     replies = tuple(message_of(message.channel.value, message.user_id, item) for item in stored)
-    return TurnOutcome(replies, tuple(int(item["id"]) for item in stored), duplicate)
+    return TurnOutcome(replies, tuple(int(item["id"]) for item in stored), duplicate, carried)

@@ -30,6 +30,29 @@ _ADD_OUTBOX = insert(outbox).values(
     next_attempt_at=bindparam("p_next_at"), created_at=bindparam("p_now"),
     sent_at=bindparam("p_sent_at")).returning(outbox.c.id)
 
+# A passive answer (WeChat) takes a recipient's pending rows that no relay worker leased,
+# marking them sent in one statement. The conditions are repeated on the outer statement:
+# PostgreSQL re-checks those (not the subquery's) on a row the relay changed concurrently.
+MAX_CARRIED = 50
+NO_LIMIT = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+_FREE = (outbox.c.channel == bindparam("p_channel"), outbox.c.recipient == bindparam("p_recipient"),
+         outbox.c.status == "pending",
+         or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("p_now")))
+_OLDEST_UPTO = (select(outbox.c.id).where(*_FREE, outbox.c.id <= bindparam("p_upto"))
+                .order_by(outbox.c.id).limit(MAX_CARRIED))
+_EXACTLY = select(outbox.c.id).where(*_FREE, outbox.c.id.in_(bindparam("p_ids", expanding=True)))
+_SENT = {"status": "sent", "sent_at": bindparam("p_now"), "attempts": outbox.c.attempts + 1}
+_TAKE_UPTO = (update(outbox).where(outbox.c.id.in_(_OLDEST_UPTO), *_FREE).values(_SENT)
+              .returning(outbox.c.id, outbox.c.payload))
+_TAKE_EXACTLY = (update(outbox).where(outbox.c.id.in_(_EXACTLY), *_FREE).values(_SENT)
+                 .returning(outbox.c.id, outbox.c.payload))
+_PUT_BACK = (update(outbox).where(outbox.c.id.in_(bindparam("p_ids", expanding=True)))
+             .values(status="pending", sent_at=None, attempts=outbox.c.attempts - 1,
+                     next_attempt_at=bindparam("p_now")))
+_DUE_NOW = (update(outbox).where(outbox.c.id.in_(bindparam("p_ids", expanding=True)),
+                                 outbox.c.status == "pending")
+            .values(next_attempt_at=bindparam("p_now")))
+
 
 class ConversationRepository:
     def __init__(self, conn: AsyncConnection) -> None:
@@ -110,6 +133,34 @@ class OutboxRepository:
         elif self.due_later is None or not_before < self.due_later:
             self.due_later = not_before
         return int(result.scalar_one())
+
+    async def take_for_answer(
+        self, channel: str, recipient: str, now: datetime, *, upto: int | None = None,
+        ids: list[int] | None = None,
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Mark as sent, and return oldest first, the recipient's free pending rows: the
+        ones in ``ids``, or else every one up to id ``upto`` (rows added later belong to a
+        later message). Rows this transaction added held are all among them."""
+        params: dict[str, Any] = {"p_channel": channel, "p_recipient": recipient, "p_now": now}
+        if ids is not None:
+            statement, params["p_ids"] = _TAKE_EXACTLY, ids
+        else:
+            statement, params["p_upto"] = _TAKE_UPTO, NO_LIMIT if upto is None else upto
+            self.due_later = None
+        rows = (await self._conn.execute(statement, params)).all()
+        return sorted((int(r[0]), dict(r[1])) for r in rows)
+
+    async def put_back(self, ids: list[int], now: datetime) -> None:
+        """Rows taken for an answer that had no room for them: pending again, due now."""
+        if ids:
+            await self._conn.execute(_PUT_BACK, {"p_ids": ids, "p_now": now})
+            self.due_now += len(ids)
+
+    async def make_due(self, ids: list[int], now: datetime) -> None:
+        """Rows held for an answer that was not given: due now, for the relay."""
+        if ids:
+            await self._conn.execute(_DUE_NOW, {"p_ids": ids, "p_now": now})
+            self.due_now += len(ids)
 
     def _heads(self) -> Any:
         """The oldest pending row of each recipient: only a head may be sent (order)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -40,13 +41,41 @@ class TurnOutcome:
     replies: tuple[OutboundMessage, ...]
     outbox_ids: tuple[int, ...]
     duplicate: bool = False
+    carried: tuple[OutboxItem, ...] | None = None
+    """With a :class:`PassiveAnswer`: the rows the turn took for the HTTP answer (marked
+    sent in its own commit), oldest first; None when it took nothing (a duplicate, or the
+    answer's deadline had passed)."""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    message: OutboundMessage
+
+
+PassiveFit = Callable[[Sequence[OutboxItem], Collection[int]], int]
+"""Given the candidate rows (oldest first) and the ids of this turn's own replies, how many
+of them (a prefix) one passive answer carries."""
+
+
+@dataclass(frozen=True)
+class PassiveAnswer:
+    """The adapter answers the platform's HTTP request with the replies (WeChat's passive
+    reply). The turn then takes them in its own transaction, together with older rows
+    still waiting for the user, so they are marked sent in the same commit that creates
+    them: no second transaction, and the relay never sees them."""
+
+    fit: PassiveFit
+    deadline: float
+    """Event-loop time after which the answer is no longer awaited: take nothing then."""
 
 
 class Dispatch(Protocol):
     """What adapters call for every inbound message."""
 
     async def __call__(
-        self, message: InboundMessage, *, hold_replies_seconds: float = 0.0
+        self, message: InboundMessage, *, hold_replies_seconds: float = 0.0,
+        passive: PassiveAnswer | None = None,
     ) -> TurnOutcome: ...
 
 

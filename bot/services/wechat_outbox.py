@@ -11,44 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.adapters.wechat.ports import OutboxItem, PassiveFit
 from bot.core.errors import TemporarilyUnavailable
 from bot.core.messages import Channel
-from bot.core.outbound import message_of
-from storage.tables import identities, outbox
+from bot.core.ports import OutboxItem, PassiveFit
+from bot.services.passive import carry
+from storage.tables import identities
 from storage.uow import Database
 
 CHANNEL = Channel.WECHAT.value
 WINDOW = timedelta(hours=48) - timedelta(minutes=5)
 """The customer-service window, a little shorter than WeChat's, against clock skew."""
-MAX_CANDIDATES = 50
-
-
-# Built once: a statement object reused keeps its cache key (this runs on every message).
-_FREE = (outbox.c.channel == CHANNEL, outbox.c.recipient == bindparam("openid"),
-         outbox.c.status == "pending",
-         or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("at")))
-_OLDEST_UPTO = (select(outbox.c.id).where(*_FREE, outbox.c.id <= bindparam("upto"))
-                .order_by(outbox.c.id).limit(MAX_CANDIDATES))
-_EXACTLY = select(outbox.c.id).where(*_FREE, outbox.c.id.in_(bindparam("ids", expanding=True)))
-_SENT = {"status": "sent", "sent_at": bindparam("at"), "attempts": outbox.c.attempts + 1}
-# The conditions again on the outer statement: PostgreSQL re-checks those (not the
-# subquery's) on a row the relay changed concurrently, so a leased row is skipped.
-_TAKE_HELD = (update(outbox).where(outbox.c.id.in_(_OLDEST_UPTO), *_FREE).values(_SENT)
-              .returning(outbox.c.id, outbox.c.payload))
-_TAKE_EXACTLY = (update(outbox).where(outbox.c.id.in_(_EXACTLY), *_FREE).values(_SENT)
-                 .returning(outbox.c.id, outbox.c.payload))
-_PUT_BACK = (update(outbox).where(outbox.c.id.in_(bindparam("ids", expanding=True)))
-             .values(status="pending", sent_at=None, attempts=outbox.c.attempts - 1,
-                     next_attempt_at=bindparam("at")))
-_DUE_NOW = (update(outbox).where(outbox.c.id.in_(bindparam("ids", expanding=True)),
-                                 outbox.c.status == "pending")
-            .values(next_attempt_at=bindparam("at")))
-NO_LIMIT = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 
 
 class SqlPassiveOutbox:
@@ -65,31 +41,21 @@ class SqlPassiveOutbox:
         if not outbox_ids and not held:
             return []
         at = self._clock()
-        if held:  # not the rows of a later message of the same user
-            statement = _TAKE_HELD
-            params = {"openid": openid, "at": at, "upto": max(outbox_ids, default=NO_LIMIT)}
-        else:
-            statement = _TAKE_EXACTLY
-            params = {"openid": openid, "at": at, "ids": list(outbox_ids)}
         async with self._db.unit_of_work() as uow:
-            rows = sorted((await uow.connection.execute(statement, params)).all())
-            items = [OutboxItem(int(r[0]), message_of(CHANNEL, openid, dict(r[1])))
-                     for r in rows]
-            keep = fit(items)
-            rest = [i.id for i in items[keep:]]
-            if rest:  # no room: the window is open now, the API sends them at once
-                await uow.connection.execute(_PUT_BACK, {"ids": rest, "at": at})
+            items = await carry(uow.outbox, CHANNEL, openid, at, fit, outbox_ids,
+                                upto=max(outbox_ids, default=None) if held else None,
+                                ids=None if held else list(outbox_ids))
             await uow.commit()
-        if rest:
+            woken = uow.outbox.due_now > 0
+        if woken:
             self._wake()
-        return items[:keep]
+        return items
 
     async def release(self, outbox_ids: tuple[int, ...]) -> None:
         if not outbox_ids:
             return
         async with self._db.unit_of_work() as uow:
-            await uow.connection.execute(_DUE_NOW, {"ids": list(outbox_ids),
-                                                    "at": self._clock()})
+            await uow.outbox.make_due(list(outbox_ids), self._clock())
             await uow.commit()
         self._wake()
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.core.messages import OutboundMessage
+from bot.core.ports import OutboxItem, PassiveFit
+
+__all__ = ["AccessToken", "OutboxItem", "PassiveFit", "PassiveOutbox", "ServiceWindow",
+           "TokenCache", "TokenFetch"]
 
 
 @dataclass(frozen=True)
@@ -41,16 +44,6 @@ class ServiceWindow(Protocol):
         """True once per closed window: whether to send the template notice now."""
 
 
-@dataclass(frozen=True)
-class OutboxItem:
-    id: int
-    message: OutboundMessage
-
-
-PassiveFit = Callable[[Sequence[OutboxItem]], int]
-"""Given the candidate rows (oldest first), how many of them the passive reply carries."""
-
-
 class PassiveOutbox(Protocol):
     """The outbox rows a passive reply may carry, taken so that the relay never sends
     them again (and never while we do)."""
@@ -59,7 +52,9 @@ class PassiveOutbox(Protocol):
                    fit: PassiveFit) -> list[OutboxItem]:
         """Mark as sent and return the prefix ``fit`` chose of the recipient's pending,
         unleased rows: ``outbox_ids`` and, when ``held``, the older rows still waiting for
-        this user. Candidates left out become due now, for the relay to send."""
+        this user. Candidates left out become due now, for the relay to send. (A new
+        message's turn takes its rows itself, in its own transaction: see
+        ``bot.core.ports.PassiveAnswer``; this is for a repeated delivery.)"""
 
     async def release(self, outbox_ids: tuple[int, ...]) -> None:
         """Make rows held for a passive reply due now (the reply was not given in time)."""

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 
 from aiohttp import web
 
 from bot.adapters.wechat.api import WechatApi, WechatApiError, WechatTransportError
 from bot.adapters.wechat.parse import Action, Delivery, parse
-from bot.adapters.wechat.ports import OutboxItem, PassiveOutbox
+from bot.adapters.wechat.ports import PassiveOutbox
 from bot.adapters.wechat.protocol import MAX_BODY_BYTES, CallbackQuery, Refused, WechatCodec
 from bot.adapters.wechat.reply import compose, fitting_prefix, reply_xml, split
 from bot.core.errors import TemporarilyUnavailable
 from bot.core.media import MediaRejected, store_image
 from bot.core.messages import Channel, InboundMessage, MediaRef, MessageKind
-from bot.core.ports import Dispatch, TurnOutcome
+from bot.core.ports import Dispatch, PassiveAnswer, TurnOutcome
 
 log = logging.getLogger(__name__)
 HOLD_MARGIN_SECONDS = 2.0
@@ -88,8 +88,9 @@ class WechatCallback:
         if delivery.action == Action.IGNORE:
             return None
         message = await self._inbound(delivery)
+        passive = PassiveAnswer(fitting_prefix, deadline) if delivery.wants_reply else None
         turn = asyncio.ensure_future(self._dispatch(
-            message, hold_replies_seconds=self._budget + HOLD_MARGIN_SECONDS))
+            message, hold_replies_seconds=self._budget + HOLD_MARGIN_SECONDS, passive=passive))
         remaining = deadline - asyncio.get_running_loop().time()
         try:
             outcome = await asyncio.wait_for(asyncio.shield(turn), max(remaining, 0.0))
@@ -104,16 +105,15 @@ class WechatCallback:
         """Take this turn's replies (and, for a new message, what was held for the user)
         out of the outbox and render them as one text; the relay sends what did not fit."""
         current = set(outcome.outbox_ids)
-
-        def fit(items: Sequence[OutboxItem]) -> int:
-            return fitting_prefix(items, current)
-
-        try:
-            taken = await self._outbox.take(openid, outcome.outbox_ids,
-                                            held=not outcome.duplicate, fit=fit)
-        except Exception:  # the rows stay pending: the relay delivers them after the hold
-            log.exception("could not take WeChat replies for the passive answer")
-            return None
+        if outcome.carried is not None:  # taken by the turn itself, in its transaction
+            taken = list(outcome.carried)
+        else:
+            try:
+                taken = await self._outbox.take(openid, outcome.outbox_ids,
+                                                held=not outcome.duplicate, fit=fitting_prefix)
+            except Exception:  # the rows stay pending: the relay sends them after the hold
+                log.exception("could not take WeChat replies for the passive answer")
+                return None
         if not taken:
             return None
         return compose(*split(taken, current))

@@ -16,7 +16,7 @@ from bot.adapters.telegram.limits import RateLimiter
 from bot.adapters.telegram.ports import BotIdentity
 from bot.adapters.telegram.updates import UpdateHandler
 from bot.core.messages import Channel, InboundMessage, MessageKind
-from bot.core.ports import TurnOutcome
+from bot.core.ports import PassiveAnswer, TurnOutcome
 from bot.services.telegram_store import SqlTelegramStore
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -34,8 +34,8 @@ class RecordingDispatch:
     def __init__(self) -> None:
         self.messages: list[InboundMessage] = []
 
-    async def __call__(self, message: InboundMessage, *, hold_replies_seconds: float = 0.0
-                       ) -> TurnOutcome:
+    async def __call__(self, message: InboundMessage, *, hold_replies_seconds: float = 0.0,
+                       passive: PassiveAnswer | None = None) -> TurnOutcome:
         self.messages.append(message)
         return TurnOutcome((), ())
 
