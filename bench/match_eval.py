@@ -4,6 +4,8 @@
     .venv/bin/python bench/match_eval.py --holdout   # written after a first tuning (see RESULTS)
     .venv/bin/python bench/match_eval.py --holdout2  # written after the second tuning
     .venv/bin/python bench/match_eval.py --holdout3  # written before the third (see RESULTS)
+    .venv/bin/python bench/match_eval.py --holdout2 --holdout3  # several sets: their union
+    .venv/bin/python bench/match_eval.py --all       # every set
 
 Prints top-1 accuracy (the returned id equals the expected id, None included), the
 wrong-enterprise rate (an id returned that is not the expected one) and results by kind.
@@ -42,14 +44,12 @@ def load_cases(path: Path = DATA / "match_cases.jsonl") -> list[dict[str, Any]]:
 
 def main() -> int:
     index = EnterpriseIndex(load_registry())
-    name = "match_cases.jsonl"
-    if "--holdout" in sys.argv:
-        name = "match_cases_holdout.jsonl"
-    if "--holdout2" in sys.argv:
-        name = "match_cases_holdout2.jsonl"
-    if "--holdout3" in sys.argv:
-        name = "match_cases_holdout3.jsonl"
-    cases = load_cases(DATA / name)
+    flags = {"--holdout": "match_cases_holdout.jsonl", "--holdout2": "match_cases_holdout2.jsonl",
+             "--holdout3": "match_cases_holdout3.jsonl"}
+    names = [name for flag, name in flags.items() if flag in sys.argv] or ["match_cases.jsonl"]
+    if "--all" in sys.argv:
+        names = ["match_cases.jsonl", *flags.values()]
+    cases = [case for name in names for case in load_cases(DATA / name)]
     right: Counter[str] = Counter()
     wrong: Counter[str] = Counter()
     total: Counter[str] = Counter()

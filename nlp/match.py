@@ -9,7 +9,8 @@ ahead of the runner-up, so a confusable pair yields None and the intake asks the
 from __future__ import annotations
 
 import heapq
-from collections import Counter, defaultdict
+import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,6 +33,9 @@ ACCEPT_MARGIN = 0.06
 MAX_CANDIDATES = 40
 TYPE_CONFLICT = 0.2  # 华联超市 is not 华联商厦
 CITY_MISMATCH = 0.25  # the consumer named another city: another branch, not enrolled
+UNLOCATED_BRANCH = ACCEPT_SCORE - 0.01  # one branch of a chain, and nothing says which
+OWN_NAME = 0.9  # the branch's own alias, written whole in the query, names it
+SHARED_STEM = 0.1  # a runner-up this close whose name also starts with the bare brand: ask
 COMMON_GRAM = 0.08  # a gram in more than this share of records is not used for recall
 
 
@@ -42,6 +46,8 @@ class _Entry:
     places: frozenset[str]
     cities: frozenset[str]
     types: frozenset[int]
+    is_branch: bool
+    own_from: int  # variants from this index on come from aliases: this branch's own names
 
 
 def _grams(text: str) -> set[str]:
@@ -96,7 +102,9 @@ class EnterpriseIndex:
         places, cities = _location_words(record)
         position = len(self._entries)
         types = frozenset().union(*(business_types(v.core) for v in variants))
-        self._entries.append(_Entry(record, variants, places, cities, types))
+        is_branch = split_name(record.name).is_branch
+        own_from = len(_variants(record.name))
+        self._entries.append(_Entry(record, variants, places, cities, types, is_branch, own_from))
         grams: set[str] = set()
         for v in variants:
             grams |= _grams(v.core) | _pinyin_grams(v.core)
@@ -112,10 +120,14 @@ class EnterpriseIndex:
 
     def _candidates(self, query: str) -> list[int]:
         grams = _grams(query) | _pinyin_grams(query)
-        counts: Counter[int] = Counter()
+        counts: dict[int, float] = defaultdict(float)
         rare = [g for g in grams if g in self._postings and g not in self._common]
+        total = len(self._entries)
         for gram in rare or [g for g in grams if g in self._postings]:
-            counts.update(self._postings[gram])
+            postings = self._postings[gram]
+            weight = math.log(1.0 + total / len(postings))  # a rare gram (国芳) says more than 购物
+            for i in postings:
+                counts[i] += weight
         # Ties broken by registry order, not by set iteration order: same answer every run.
         best = heapq.nsmallest(MAX_CANDIDATES, counts.items(), key=lambda kv: (-kv[1], kv[0]))
         return [i for i, _ in best]
@@ -127,21 +139,44 @@ class EnterpriseIndex:
             return MatchResult(None, 0.0, ())  # nothing but places and business words
         hints = _hints(text[:200], city_hint)
         query_types = business_types(queries[0].core)
+        head = queries[0]
+        bare = head.stem if len(head.stem) >= 2 and head.core == head.stem else ""
         base: dict[str, float] = {}
         adjusted: dict[str, float] = {}
+        bearing: set[str] = set()
         for i in self._candidates(queries[0].core):
             entry = self._entries[i]
-            score = max(score_variant(q, v) for q in queries for v in entry.variants)
+            score = _score_entry(queries, entry, hints)
             if query_types and entry.types and not query_types & entry.types:
                 score -= TYPE_CONFLICT
             moved = _adjust_for_location(score, entry, hints)
             if moved > adjusted.get(entry.record.id, -1.0):
                 base[entry.record.id], adjusted[entry.record.id] = score, moved
-        return _decide(base, adjusted)
+            if bare and any(v.stem.startswith(bare) for v in entry.variants):
+                bearing.add(entry.record.id)
+        return _decide(base, adjusted, bearing)
 
 
-def _decide(base: dict[str, float], adjusted: dict[str, float]) -> MatchResult:
-    """Accept the best only when it is good on its own, after location, and clearly ahead."""
+def _score_entry(queries: tuple[Variant, ...], entry: _Entry, hints: _Hints) -> float:
+    """Best variant score; a branch word of this entry in the query (海底捞|万象汇|店) is read
+    as its location, and a chain's name alone does not pick one branch of it (中国移动)."""
+    named = [key for key in entry.places if key in hints.text]
+    forms = list(queries)
+    for key in named:
+        forms.extend(_variants(hints.text.replace(key, "")))
+    chain = max(score_variant(q, v) for q in forms for v in entry.variants[: entry.own_from])
+    own = max((score_variant(q, v) for q in forms for v in entry.variants[entry.own_from :]),
+              default=0.0)
+    best = max(chain, own)
+    located = bool(named) or bool(hints.cities & entry.cities)
+    if entry.is_branch and not located and best < 1.0 and own < OWN_NAME:
+        best = min(best, UNLOCATED_BRANCH)
+    return best
+
+
+def _decide(base: dict[str, float], adjusted: dict[str, float], bearing: set[str]) -> MatchResult:
+    """Accept the best only when it is good on its own, after location, and clearly ahead;
+    a bare brand (兴隆) that two close candidates bear names neither."""
     ranked = sorted(adjusted.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
     if not ranked:
         return MatchResult(None, 0.0, ())
@@ -149,6 +184,8 @@ def _decide(base: dict[str, float], adjusted: dict[str, float]) -> MatchResult:
     top_id, top = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     good = base[top_id] >= ACCEPT_SCORE and top >= ACCEPT_SCORE
+    if top_id in bearing and len(ranked) > 1 and ranked[1][0] in bearing and top - second < SHARED_STEM:
+        good = False
     chosen = top_id if good and top - second >= ACCEPT_MARGIN else None
     return MatchResult(chosen, candidates[0][1], candidates)
 

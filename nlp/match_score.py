@@ -39,6 +39,13 @@ def _inside(part: str, text: str) -> float:
     return GLUED if continues(text, at, at + len(part)) else 1.0
 
 
+def _leads(part: str, text: str) -> bool:
+    """Whether ``part`` starts a name in ``text``: an abbreviation keeps the leading characters
+    (兴隆 of 兴隆大家庭); 鑫汇 inside 鼎鑫汇 is another brand."""
+    at = text.find(part)
+    return at == 0 or not continues(text, at, at)
+
+
 def _whole(query: Variant, name: Variant) -> float:
     """The enrolled name, written or sounded, is all of the query or inside it."""
     if len(name.core) >= 2 and name.stem:
@@ -49,9 +56,20 @@ def _whole(query: Variant, name: Variant) -> float:
             return GLUED
     if query.sound == name.sound:
         return SAME_SOUND
-    if len(name.core) >= 3 and name.stem and f" {name.sound} " in f" {query.sound} ":
-        return 0.90
+    if len(name.core) >= 3 and name.stem:
+        return _sounded_inside(query, name)
     return 0.0
+
+
+def _sounded_inside(query: Variant, name: Variant) -> float:
+    """The name's sound inside the query's: 0.90 when it stands apart, GLUED when more name
+    surrounds it (华润|玩家超市 sounds like 万佳超市 but names 华润万家)."""
+    padded = f" {query.sound} "
+    at = padded.find(f" {name.sound} ")
+    if at < 0:
+        return 0.0
+    start = padded[: at + 1].count(" ") - 1  # one syllable per character
+    return GLUED if continues(query.core, start, start + len(name.core)) else 0.90
 
 
 def _part(query: Variant, name: Variant) -> float:
@@ -60,7 +78,9 @@ def _part(query: Variant, name: Variant) -> float:
     if len(query.stem) >= 2 and query.stem == name.stem:
         best = 0.86
     if len(query.stem) >= 2 and query.stem in name.core:
-        best = max(best, 0.78 + 0.12 * len(query.stem) / max(len(name.core), len(query.stem)))
+        led = _leads(query.stem, name.core)
+        best = max(best, 0.78 + 0.12 * len(query.stem) / max(len(name.core), len(query.stem))
+                   if led else GLUED)
     if len(name.stem) >= 2 and name.stem in query.core:
         score = 0.78 + 0.14 * len(name.stem) / max(len(query.core), len(name.stem))
         best = max(best, score if _inside(name.stem, query.core) == 1.0 else GLUED)

@@ -26,7 +26,8 @@ GENERIC_WORDS: tuple[str, ...] = tuple(sorted(
     "饭店 餐厅 店 分店 门店 专卖店 旗舰店 公司 景区 旅行社 健身 中心 医院 诊所 家电 电器 汽车 4s店 "
     "商贸 贸易 实业 发展 科技 有限 市场 国际 时代 购物 生活 便利店 便利 家居 建材 物流 快递 银行 "
     "保险 教育 培训 学校 酒楼 火锅 美容 美发 影城 影院 游乐园 公园 旅游 航空 物业 装饰 装修 "
-    "风景区 风景名胜区 管理处 开发 度假区 城 馆 景点 网 旅行网 官网 平台 app 总店 连锁店".split(),
+    "风景区 风景名胜区 管理处 开发 度假区 城 馆 景点 网 旅行网 官网 平台 app 总店 连锁店 营业厅 营业部 "
+    "门市".split(),
     key=len, reverse=True))
 _GENERIC_RE = re.compile("|".join(re.escape(w) for w in GENERIC_WORDS))
 _BRANCH_WORD = re.compile(r"(?:分店|店|分公司|分部|分院|门店|营业部)$")
@@ -64,6 +65,7 @@ class NameParts:
     full: str  # the core with its leading place words kept: 山丹军马场
     places: tuple[str, ...]  # place keys: 鞍山, 铁东
     branches: tuple[str, ...]  # branch words that are not places: 万象汇
+    is_branch: bool  # one branch of a larger business: （鞍山店）, 鞍山分公司
 
 
 def _branches(text: str) -> list[str]:
@@ -83,15 +85,18 @@ def split_name(name: str) -> NameParts:
     text = normalize(name)
     places = list(places_in(text))
     branches = _branches(text)
+    is_branch = bool(_PARENS.search(text))
     text = fold(_PARENS.sub("", text))
     legal_branch = _BRANCH_OF_LEGAL.search(text)
     if legal_branch:
         branches.append(place_key(legal_branch.group("branch")))
         text = text[: legal_branch.start()]
+        is_branch = True
     text = _LEGAL.sub("", text)
     branch = _BRANCH.search(text)
     if branch and branch.start() >= 2:
         text = text[: branch.start()]
+        is_branch = True
     full = text
     while True:
         lead = _PLACE_RE.match(text)
@@ -100,7 +105,7 @@ def split_name(name: str) -> NameParts:
         text = text[lead.end() :]
     text = _LEGAL.sub("", text) or text
     full = _LEGAL.sub("", full) or full
-    return NameParts(text, full, tuple(dict.fromkeys(places)), tuple(branches))
+    return NameParts(text, full, tuple(dict.fromkeys(places)), tuple(branches), is_branch)
 
 
 # Kinds of business; a query of one kind does not name an enterprise of another kind
@@ -113,8 +118,13 @@ TYPE_GROUPS: tuple[tuple[str, ...], ...] = (
     ("健身", "俱乐部", "体育"), ("4s店", "汽车"), ("眼镜",), ("物业",), ("快递", "速运", "物流"),
     ("火锅", "餐厅", "饭店", "酒楼"),
 )
-_QUERY_STOP = frozenset("在从到去于的了是和与跟向给被把买购我你他她它这那里说就都也又还很吗呢吧啊呀办订")
-_TYPE_OF = {word: i for i, group in enumerate(TYPE_GROUPS) for word in group}
+# Function words and the verbs a sentence puts right after a name (京东|上买的, 丹霞|玩).
+_QUERY_STOP = frozenset("在从到去于的了是和与跟向给被把买购我你他她它这那里说就都也又还很吗呢吧啊呀办订"
+                        "上玩吃住看用点")
+_TYPE_OF: dict[str, frozenset[int]] = {}
+for _i, _group in enumerate(TYPE_GROUPS):
+    for _word in _group:  # 饭店 is a hotel and a restaurant
+        _TYPE_OF[_word] = _TYPE_OF.get(_word, frozenset()) | {_i}
 
 
 _TYPE_LENGTHS = sorted({len(w) for w in _TYPE_OF}, reverse=True)
@@ -123,12 +133,12 @@ _TYPE_LENGTHS = sorted({len(w) for w in _TYPE_OF}, reverse=True)
 @lru_cache(maxsize=65536)
 def business_types(text: str) -> frozenset[int]:
     """Indices of the business kinds a name mentions (a dictionary scan: names are short)."""
-    found = set()
+    found: set[int] = set()
     for i in range(len(text)):
         for n in _TYPE_LENGTHS:
-            kind = _TYPE_OF.get(text[i : i + n])
-            if kind is not None:
-                found.add(kind)
+            kinds = _TYPE_OF.get(text[i : i + n])
+            if kinds is not None:
+                found |= kinds
                 break
     return frozenset(found)
 

@@ -14,6 +14,15 @@ REGISTRY = (
     EnterpriseRecord("ZY012", "山丹军马场旅游开发有限公司", ("山丹马场",), "山丹县", "张掖市山丹县"),
     EnterpriseRecord("ZY010", "张掖华联商厦有限公司", ("张掖华联",), "甘州区", "张掖市甘州区"),
     EnterpriseRecord("AS021", "鞍山新东方培训学校", ("鞍山新东方",), "铁东区", "鞍山市铁东区"),
+    EnterpriseRecord("AS002", "鞍山兴隆大家庭商业集团有限公司", ("兴隆大家庭",), "铁东区", "鞍山市铁东区"),
+    EnterpriseRecord("AS003", "鞍山兴隆百货有限公司铁西分公司", (), "铁西区", "鞍山市铁西区"),
+    EnterpriseRecord("AS013", "鞍山华润万家超市有限公司", ("华润万家",), "铁东区", "鞍山市铁东区"),
+    EnterpriseRecord("ZY005", "张掖市万佳超市有限公司", ("万佳超市",), "甘州区", "张掖市甘州区"),
+    EnterpriseRecord("AS024", "海底捞火锅（鞍山万象汇店）", (), "铁东区", "鞍山市铁东区万象汇"),
+    EnterpriseRecord("ZY014", "海底捞火锅（张掖万达店）", (), "甘州区", "张掖市甘州区"),
+    EnterpriseRecord("ZY011", "张掖金张掖大酒店有限公司", ("金张掖大酒店",), "甘州区", "张掖市甘州区"),
+    EnterpriseRecord("OT004", "北京京东世纪贸易有限公司", ("京东",), "大兴区", "北京市"),
+    EnterpriseRecord("OT007", "中国移动通信集团辽宁有限公司鞍山分公司", ("鞍山移动",), "铁东区", "鞍山市铁东区"),
 )
 
 
@@ -36,6 +45,12 @@ def index() -> EnterpriseIndex:
         pytest.param("千盛百货张掖店", None, "ZY002", id="merchant-store-location"),
         pytest.param("千盛百货", "张掖", "ZY002", id="merchant-city-hint"),
         pytest.param("千盛百货", "鞍山市", "AS004", id="merchant-city-hint-other-branch"),
+        pytest.param("海底捞万象汇店", None, "AS024", id="merchant-branch-word-glued-to-name"),
+        pytest.param("华润玩家超市", None, "AS013", id="merchant-homophone-inside-more-name"),
+        pytest.param("京东上买的手机", None, "OT004", id="merchant-in-a-sentence-before-a-verb"),
+        pytest.param("在鞍山移动营业厅办的套餐", None, "OT007", id="merchant-business-word-after-name"),
+        pytest.param("金张掖大饭店", None, "ZY011", id="merchant-word-of-two-business-kinds"),
+        pytest.param("中国移动", "鞍山", "OT007", id="merchant-chain-branch-with-city-hint"),
     ],
 )
 def test_match_finds_the_enterprise(
@@ -56,6 +71,8 @@ def test_match_finds_the_enterprise(
         pytest.param("千盛百货", "兰州", id="merchant-branch-in-another-city"),
         pytest.param("商场", None, id="merchant-generic-word"),
         pytest.param("", None, id="merchant-empty"),
+        pytest.param("兴隆", None, id="merchant-bare-brand-of-two-enterprises"),
+        pytest.param("中国移动", None, id="merchant-chain-name-without-location"),
     ],
 )
 def test_match_returns_none_when_not_enrolled(
