@@ -58,6 +58,8 @@ def test_parse_amount_rejects_answers_without_a_paid_sum(text: str) -> None:
         pytest.param("花了1000多元，质量太差", None, id="amount-approximate-is-null"),
         pytest.param("先花了300元，后来又花了500元", None, id="amount-competing-sums-null"),
         pytest.param("洗衣机坏了，要求退货", None, id="amount-absent-null"),
+        pytest.param("订单一共4,014元，一直不发货", 4014.0, id="amount-thousands-separator-after-cue"),
+        pytest.param("结账时被多收了4,347.98元", 4347.98, id="amount-thousands-and-cents-overcharge"),
     ],
 )
 def test_extract_amount_is_the_paid_sum_or_null(text: str, expected: float | None) -> None:

@@ -61,6 +61,7 @@ def test_parse_date_rejects_non_dates(text: str) -> None:
         pytest.param("2025年3月5日在京东购买了一台电视", date(2025, 3, 5), id="date-narrative-opening"),
         pytest.param("昨天下单的外卖送错了", date(2026, 11, 21), id="date-relative-in-narrative"),
         pytest.param("手机屏幕坏了，要求换货", None, id="date-absent-null"),
+        pytest.param("我225年3月3日在天猫买的纸尿裤", date(2025, 3, 3), id="date-year-with-a-dropped-zero"),
     ],
 )
 def test_extract_purchase_date(text: str, expected: date | None) -> None:
