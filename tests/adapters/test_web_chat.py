@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import struct
 import zlib
 from pathlib import Path
 
 from aiohttp import ClientResponse
 
-from tests.support.app import app_config, http_client
+from bot.core.media import store_image
+from bot.services.staff_admin import invite_staff
+from tests.support.app import Chat, app_config, http_client, image_message
 from tests.support.clock import FakeClock
 
 
@@ -24,6 +27,9 @@ async def _events(response: ClientResponse, count: int) -> list[tuple[int, dict[
         elif line.startswith("data: "):
             found.append((event_id, json.loads(line[6:])))
     return found
+
+
+RICH = "我上周五在鑫汇购物广场花了3299元买了一台洗衣机，用了两天就不脱水了，要求退货退款"
 
 
 def _png() -> bytes:
@@ -117,6 +123,41 @@ async def test_photo_upload_becomes_evidence(sqlite_url: str, tmp_path: Path) ->
         stream.close()
         stored = list((tmp_path / "media" / "web").rglob("*.png"))
         assert len(stored) == 1
+
+
+async def test_a_clerk_photo_is_shown_inline_to_its_own_session_only(
+        sqlite_url: str, tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with http_client(app_config(sqlite_url, tmp_path), clock) as (client, parts):
+        await client.get("/")
+        for n, text in enumerate((RICH, "1", "王芳 13912345678", "鞍山市铁东区", "1", "1")):
+            assert (await client.post("/chat/send", json={"id": f"m{n}", "text": text})).ok
+        clerk = Chat(parts, clock, user="clerk")
+        async with parts.db.unit_of_work() as uow:
+            code = (await invite_staff(uow, "as-xinhui", "agent", clock())).code
+            await uow.commit()
+        await clerk.say(f"绑定 {code}")
+        [ref] = re.findall(r"TS\d{14}", "".join(await clerk.say("列表")))
+        await clerk.say(f"受理 {ref}")
+        media = store_image(tmp_path / "media", "web", _png())
+        [done] = await clerk.send(image_message(clerk, media.path, media.sha256))
+        assert f"已发送给消费者（{ref}）" in done
+        stream = await client.get("/chat/events")
+        events = await _events(stream, 11)
+        stream.close()
+        [(photo_id, shown)] = [(i, e) for i, e in events if "photo" in e]
+        assert shown["photo"] == f"/chat/photo/{photo_id}"
+        assert ref in str(shown["text"])
+        before = [str(e["text"]) for i, e in events if i < photo_id]
+        assert "发来一张照片" in before[-1]  # the notice comes first
+        picture = await client.get(f"/chat/photo/{photo_id}")
+        assert picture.status == 200
+        assert picture.content_type == "image/png"
+        assert await picture.read() == _png()
+        assert (await client.get(f"/chat/photo/{events[0][0]}")).status == 404  # text only
+        client.session.cookie_jar.clear()
+        await client.get("/")  # another browser: a new session
+        assert (await client.get(f"/chat/photo/{photo_id}")).status == 404
 
 
 async def test_health_ready_and_metrics(sqlite_url: str, tmp_path: Path) -> None:

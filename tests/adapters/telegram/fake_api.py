@@ -1,7 +1,8 @@
 """A fake Telegram Bot API on loopback, speaking the real wire format.
 
 ``/bot{token}/{method}`` for the methods the bot uses and ``/file/bot{token}/{path}`` for
-downloads. Every call is recorded with its parameters and the fake clock's time; errors
+downloads. Files sent with ``sendPhoto`` / ``sendDocument`` arrive as multipart uploads and
+are recorded with the call. Every call is recorded with its parameters and the fake clock's time; errors
 (429 with retry_after, 403, 400 …) can be queued per method.
 """
 
@@ -17,6 +18,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 TOKEN = "123456:TEST-token"
+SENDS_FILE = ("sendPhoto", "sendDocument")
 BOT_ID = 777000
 BOT_USERNAME = "odr_test_bot"
 
@@ -28,6 +30,8 @@ class Call:
     at: float
     result_id: int = 0
     """The message_id the fake gave a sent message."""
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """Multipart uploads of the call: field name → (file name, bytes)."""
 
     @property
     def chat_id(self) -> str:
@@ -106,7 +110,7 @@ class FakeBotApi:
 
     # --- the server -----------------------------------------------------------------------
     async def start(self) -> None:
-        app = web.Application()
+        app = web.Application(client_max_size=50 * 1024 * 1024)  # Bot API uploads: 50 MB
         app.router.add_route("*", "/bot{token}/{method}", self._method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self.server = TestServer(app, host="127.0.0.1")
@@ -121,9 +125,11 @@ class FakeBotApi:
         if request.match_info["token"] != TOKEN:
             return _answer(Failure(401, "Unauthorized"))
         method = request.match_info["method"]
-        params = {k: _decode(v) for k, v in (await request.post()).items()
-                  if isinstance(v, str)}
-        call = Call(method, params, self.clock())
+        form = await request.post()
+        params = {k: _decode(v) for k, v in form.items() if isinstance(v, str)}
+        files = {k: (v.filename, v.file.read()) for k, v in form.items()
+                 if isinstance(v, web.FileField)}
+        call = Call(method, params, self.clock(), files=files)
         self.calls.append(call)
         queued = self.failures.get(method)
         failure = queued.pop(0) if queued else None
@@ -131,14 +137,24 @@ class FakeBotApi:
             return _answer(failure)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        if method in SENDS_FILE and not files:
+            return _answer(Failure(400, "Bad Request: there is no photo in the request"))
         result = self._result(method, params)
-        if method == "sendMessage":
+        if method in ("sendMessage", *SENDS_FILE):
             call.result_id = result["message_id"]
         return web.json_response({"ok": True, "result": result})
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return {"id": BOT_ID, "is_bot": True, "first_name": "ODR", "username": BOT_USERNAME}
+        if method in SENDS_FILE:
+            self._message_id += 1
+            file = {"file_id": f"sent-{self._message_id}", "file_unique_id": "p"}
+            content = ({"photo": [dict(file, width=800, height=800)]} if method == "sendPhoto"
+                       else {"document": file})
+            return {"message_id": self._message_id, "date": 1_700_000_000,
+                    "chat": {"id": int(params["chat_id"]), "type": "private"},
+                    "caption": params.get("caption", ""), **content}
         if method in ("sendMessage", "editMessageText"):
             if method == "sendMessage":
                 self._message_id += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +19,9 @@ from bot.adapters.telegram.limits import RateLimiter
 from bot.adapters.telegram.render import units
 from bot.adapters.telegram.sender import TelegramSender
 from bot.config import RelayConfig
-from bot.core.messages import Channel, Choice, OutboundMessage
+from bot.core.media import store_image
+from bot.core.messages import Channel, Choice, MediaRef, OutboundMessage
+from bot.core.outbound import payload_of
 from bot.relay import OutboxRelay
 from bot.services.telegram_store import SqlTelegramStore
 from storage.engine import create_engine
@@ -28,6 +31,8 @@ from storage.uow import Database
 from tests.adapters.telegram.fake_api import BLOCKED, TOKEN, TOO_LONG, FakeBotApi, too_many
 from tests.adapters.telegram.support import FakeTimer
 from tests.support.clock import FakeClock
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @dataclass
@@ -200,3 +205,63 @@ async def test_a_retry_after_a_partial_send_does_not_repeat_parts(rig: Rig) -> N
     assert await rig.statuses() == {"sent": 1}
     delivered = [c.text[0] for c in rig.api.sent("42")]
     assert delivered == ["甲", "乙", "乙", "丙"]  # 乙 refused once, then sent; 甲 once
+
+
+def _stored_photo(tmp_path: Path, data: bytes) -> MediaRef:
+    return store_image(tmp_path / "media", "telegram", data)
+
+
+def _erase(media: MediaRef) -> None:
+    Path(media.path).unlink()
+
+
+async def test_a_photo_row_is_uploaded_with_its_caption_and_retried_after_a_429(
+        rig: Rig, tmp_path: Path) -> None:
+    media = _stored_photo(tmp_path, PNG)
+    photo = OutboundMessage(Channel.TELEGRAM, "42", "【TS20261123000001 消费者的照片】",
+                            case_ref="TS20261123000001", media=media)
+    rig.api.fail("sendPhoto", too_many(5))
+    async with rig.db.unit_of_work() as uow:
+        await uow.outbox.add("telegram", "42", payload_of(photo), rig.clock())
+        await uow.commit()
+    await rig.relay.sweep()
+    assert await rig.statuses() == {"pending": 1}
+    await rig.deliver_all()
+    assert await rig.statuses() == {"sent": 1}
+    refused, delivered = rig.api.sent("42", method="sendPhoto")
+    assert delivered.at - refused.at >= 5.0
+    assert delivered.files["photo"][1] == PNG
+    assert delivered.params["caption"] == "【TS20261123000001 消费者的照片】"
+    async with rig.db.unit_of_work() as uow:  # a reply to the photo routes to its case
+        rows = (await uow.connection.execute(select(telegram_sent))).mappings().all()
+    assert [(r["message_id"], r["case_ref"]) for r in rows] == [
+        (delivered.result_id, "TS20261123000001")]
+
+
+async def test_a_photo_to_a_user_who_blocked_the_bot_is_dead_lettered(
+        rig: Rig, tmp_path: Path) -> None:
+    rig.api.fail("sendPhoto", BLOCKED)
+    media = _stored_photo(tmp_path, PNG)
+    result = await rig.sender.send(OutboundMessage(Channel.TELEGRAM, "42", "photo",
+                                                   media=media))
+    assert (result.ok, result.permanent) == (False, True)
+
+
+async def test_a_photo_whose_file_was_erased_fails_for_good_without_a_call(
+        rig: Rig, tmp_path: Path) -> None:
+    media = _stored_photo(tmp_path, PNG)
+    _erase(media)
+    result = await rig.sender.send(OutboundMessage(Channel.TELEGRAM, "42", "photo",
+                                                   media=media))
+    assert (result.ok, result.permanent) == (False, True)
+    assert rig.api.calls == []
+
+
+async def test_a_photo_over_10_mb_goes_as_a_document(rig: Rig, tmp_path: Path) -> None:
+    big = b"\xff\xd8\xff\xe0" + b"\x00" * (11 * 1024 * 1024)
+    media = _stored_photo(tmp_path, big)
+    assert (await rig.sender.send(OutboundMessage(Channel.TELEGRAM, "42", "photo",
+                                                  media=media))).ok
+    assert rig.api.called("sendPhoto") == []
+    [document] = rig.api.called("sendDocument")
+    assert document.files["document"][1] == big

@@ -1,7 +1,9 @@
 """A fake WeChat official-account API on loopback, speaking the real wire format.
 
 Serves ``/cgi-bin/token``, ``/cgi-bin/stable_token``, ``/cgi-bin/message/custom/send``,
-``/cgi-bin/message/template/send``, ``/cgi-bin/menu/create`` and ``/cgi-bin/media/get``.
+``/cgi-bin/message/template/send``, ``/cgi-bin/menu/create``, ``/cgi-bin/media/get`` and
+``/cgi-bin/media/upload`` (multipart, the file in the field ``media``, as WeChat takes it;
+an image message must name a media_id this fake issued).
 Like WeChat, a new token invalidates the previous one (no overlap here), a stale token
 gets ``40001``, and error codes can be queued per path to be answered once each.
 """
@@ -31,6 +33,19 @@ class Sent:
     def text(self) -> str:
         return str(self.body.get("text", {}).get("content", ""))
 
+    @property
+    def media_id(self) -> str:
+        return str(self.body.get("image", {}).get("media_id", ""))
+
+
+@dataclass(frozen=True)
+class Upload:
+    media_id: str
+    kind: str
+    filename: str
+    content_type: str
+    data: bytes
+
 
 class FakeWechatApi:
     def __init__(self) -> None:
@@ -43,6 +58,7 @@ class FakeWechatApi:
         self.sent: list[Sent] = []
         self.media: dict[str, bytes] = {"img-1": PNG}
         self.media_fetches = 0
+        self.uploads: list[Upload] = []
         self._tokens: list[str] = []
         self._changed = asyncio.Condition()
         self.server: TestServer | None = None
@@ -58,7 +74,14 @@ class FakeWechatApi:
         self._tokens.clear()
 
     def texts_to(self, openid: str) -> list[str]:
-        return [s.text for s in self.sent if s.path.endswith("custom/send") and s.touser == openid]
+        return [s.text for s in self.sent if s.path.endswith("custom/send") and s.touser == openid
+                and s.body.get("msgtype") == "text"]
+
+    def images_to(self, openid: str) -> list[bytes]:
+        """The files of the image messages sent to ``openid``, in order."""
+        files = {u.media_id: u.data for u in self.uploads}
+        return [files[s.media_id] for s in self.sent if s.path.endswith("custom/send")
+                and s.touser == openid and s.body.get("msgtype") == "image"]
 
     def of(self, suffix: str) -> list[Sent]:
         return [s for s in self.sent if s.path.endswith(suffix)]
@@ -86,6 +109,7 @@ class FakeWechatApi:
             web.post("/cgi-bin/message/template/send", self._recorded),
             web.post("/cgi-bin/menu/create", self._recorded),
             web.get("/cgi-bin/media/get", self._media),
+            web.post("/cgi-bin/media/upload", self._upload),
         ])
         return app
 
@@ -135,10 +159,32 @@ class FakeWechatApi:
         if refusal is not None:
             return refusal
         body = json.loads((await request.read()).decode("utf-8"))
+        if body.get("msgtype") == "image" and body.get("image", {}).get("media_id") not in {
+                u.media_id for u in self.uploads}:
+            return _json({"errcode": 40007, "errmsg": "invalid media_id"})
         async with self._changed:
             self.sent.append(Sent(request.path, str(body.get("touser", "")), body))
             self._changed.notify_all()
         return _json({"errcode": 0, "errmsg": "ok"})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
+        if request.query.get("type") != "image":
+            return _json({"errcode": 40004, "errmsg": "invalid media type"})
+        if not request.content_type.startswith("multipart/form-data"):
+            return _json({"errcode": 41005, "errmsg": "media data missing"})
+        form = await request.post()
+        field = form.get("media")
+        if not isinstance(field, web.FileField):
+            return _json({"errcode": 41005, "errmsg": "media data missing"})
+        upload = Upload(f"MEDIA-{len(self.uploads) + 1}", "image", field.filename,
+                        field.content_type, field.file.read())
+        async with self._changed:
+            self.uploads.append(upload)
+            self._changed.notify_all()
+        return _json({"type": "image", "media_id": upload.media_id, "created_at": 1_795_000_000})
 
     async def _media(self, request: web.Request) -> web.StreamResponse:
         refusal = self._refusal(request)
