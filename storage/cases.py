@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.complaint import Case, ThreadMessage
 from bot.domain.states import Status
+from storage.rollups import mark_changed
 from storage.tables import case_messages, complaints, enterprises, evidence
 
 _EVIDENCE = (
@@ -79,6 +80,7 @@ class CaseRepository:
             values["status"] = values["status"].value
         await self._conn.execute(
             update(complaints).where(complaints.c.id == case_id).values(updated_at=now, **values))
+        await mark_changed(self._conn, case_id)  # the regulator's rollups (issue 7)
 
     async def thread(self, case_id: int) -> list[ThreadMessage]:
         rows = await self._conn.execute(

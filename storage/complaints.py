@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.complaint import ComplaintView, Evidence, Filing, MessageView, format_reference
 from bot.domain.states import Status
+from storage.rollups import mark_changed
 from storage.tables import case_messages, complaint_events, complaints, evidence, ref_counters
 
 
@@ -47,6 +48,7 @@ class ComplaintRepository:
             .returning(complaints.c.id)
         )
         complaint_id = int(result.scalar_one())
+        await mark_changed(self._conn, complaint_id)
         for item in filing.evidence:
             await self.add_evidence(complaint_id, item, now)
         return complaint_id

@@ -99,7 +99,7 @@ class RegulatorStats:
                    func.count(complaints.c.rating),
                    func.avg(cast(complaints.c.rating, Float)))
             .select_from(self._from()).where(self._where(period)))).one()
-        enrolled, active = await self._activity(period)
+        enrolled, active = await self.activity(period)
         first, resolution = await self._medians(period)
         return Overview(int(row[0]), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0),
                         int(row[4] or 0), int(row[5] or 0),
@@ -142,7 +142,7 @@ class RegulatorStats:
         rows = await self._conn.execute(
             select(minutes, func.count()).select_from(self._from())
             .where(self._where(period), column.is_not(None)).group_by(minutes))
-        return _median_of_histogram([(float(r[0]), int(r[1])) for r in rows])
+        return median_of_histogram([(float(r[0]), int(r[1])) for r in rows])
 
     async def mark_active(self, enterprise_id: str, day: date) -> None:
         """Record that the enterprise's staff acted on ``day`` (once per day)."""
@@ -153,7 +153,7 @@ class RegulatorStats:
             await self._conn.execute(enterprise_activity.insert().values(
                 enterprise_id=enterprise_id, day=day))
 
-    async def _activity(self, period: Period) -> tuple[int, int]:
+    async def activity(self, period: Period) -> tuple[int, int]:
         """Enrolled enterprises, and how many of them acted in the period: one index probe
         per enterprise, whatever the size of the complaint history."""
         scope: ColumnElement[bool] = enterprises.c.enrolled.is_(True)
@@ -186,7 +186,7 @@ def _china_day(moment: datetime) -> date:
     return (moment.astimezone(UTC) + timedelta(hours=8)).date()
 
 
-def _median_of_histogram(counts: list[tuple[float, int]]) -> float | None:
+def median_of_histogram(counts: list[tuple[float, int]]) -> float | None:
     """The exact median (in hours) of values given as (value in minutes, how many)."""
     total = sum(n for _v, n in counts)
     if not total:

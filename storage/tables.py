@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -355,4 +356,46 @@ enterprise_activity = Table(
     metadata,
     Column("enterprise_id", String(64), ForeignKey("enterprises.id"), primary_key=True),
     Column("day", Date, primary_key=True),
+)
+
+
+# --- rollups of the regulator's figures (issue 7, storage/rollups.py) --------------------
+# Rows per period of submission, China time: grain "d" (a day), "t" (a 旬: days 1-10,
+# 11-20, 21-end of month) and "m" (a month); a period of days is covered by whole months,
+# then whole 旬, then days, so a page reads a few thousand rows instead of every complaint.
+
+
+def _rollup(name: str, keys: list[Column[Any]], *measures: str,
+            extra: tuple[Column[Any], ...] = ()) -> Table:
+    return Table(name, metadata, Column("grain", String(1), primary_key=True),
+                 Column("start", Date, primary_key=True), *keys, *extra,
+                 *(Column(m, Integer, nullable=False) for m in measures))
+
+
+rollup_districts = _rollup(
+    "rollup_districts", [Column("district", String(100), primary_key=True)],
+    "complaints", "due_resolved", "on_time", "unresolved", "with_outcome", "settled", "rated",
+    "rating_sum")
+rollup_enterprises = _rollup(
+    "rollup_enterprises", [Column("enterprise_id", String(64), primary_key=True)],
+    "complaints", "due_resolved", "on_time", "unresolved",
+    extra=(Column("district", String(100), nullable=False),))
+# Counts by category, nature and channel.
+rollup_counts = _rollup(
+    "rollup_counts", [Column("district", String(100), primary_key=True),
+                      Column("dimension", String(16), primary_key=True),
+                      Column("value", String(64), primary_key=True)], "n")
+# Histograms of minutes to first response and to resolution, in bins of at most 1/32 of
+# the value (exact below 64 minutes), for the medians.
+rollup_spans = _rollup(
+    "rollup_spans", [Column("district", String(100), primary_key=True),
+                     Column("measure", String(16), primary_key=True),
+                     Column("minutes", Integer, primary_key=True)], "n")
+# Complaints changed since their day was last rolled up: appended in the transaction of
+# the change, consumed by the refresh (never updated, so writers never wait on each other).
+rollup_dirty = Table(
+    "rollup_dirty",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("complaint_id", Integer, nullable=False),
 )

@@ -13,7 +13,9 @@ from datetime import date
 from typing import TypeVar
 
 from handlers.labels import CATEGORY_LABELS, CHANNEL_LABELS, NATURE_LABELS, label
-from storage.regulator import Overview, Period, Ranked, RegulatorStats
+from storage.regulator import Overview, Period, Ranked
+from storage.rollup_stats import RollupStats
+from storage.rollups import refresh
 from storage.uow import Database
 
 T = TypeVar("T")
@@ -34,14 +36,18 @@ class Report:
 
 async def build_report(db: Database, period: Period, first_day: date, last_day: date,
                        today: date) -> Report:
-    """Every figure in its own read-only transaction, run concurrently (PostgreSQL spreads
+    """First the rollups take in every change committed so far (storage/rollups.py); then
+    every figure in its own read-only transaction, run concurrently (PostgreSQL spreads
     them over its cores; SQLite simply takes them in turn)."""
+    async with db.unit_of_work() as uow:
+        await refresh(uow.connection)
+        await uow.commit()
 
-    async def run(query: Callable[[RegulatorStats], Awaitable[T]]) -> T:
+    async def run(query: Callable[[RollupStats], Awaitable[T]]) -> T:
         async with db.engine.connect() as conn:
-            return await query(RegulatorStats(conn))
+            return await query(RollupStats(conn))
 
-    def counts_of(dimension: str) -> Callable[[RegulatorStats], Awaitable[list[tuple[str, int]]]]:
+    def counts_of(dimension: str) -> Callable[[RollupStats], Awaitable[list[tuple[str, int]]]]:
         return lambda stats: stats.counts_by(dimension, period)
 
     overview, weekly, worst, counts = await asyncio.gather(
