@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.runner import first, runner_for
 from storage.tables import conversations, inbound_receipts, kv, outbox
 
 # The statements of every turn, built once: building a statement and its cache key costs
@@ -56,31 +57,31 @@ _DUE_NOW = (update(outbox).where(outbox.c.id.in_(bindparam("p_ids", expanding=Tr
 
 class ConversationRepository:
     def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+        self._run = runner_for(conn)
 
     async def load(self, key: str) -> dict[str, Any] | None:
-        row = (await self._conn.execute(_LOAD_STATE, {"p_key": key})).first()
+        row = first(await self._run.rows(_LOAD_STATE, {"p_key": key}))
         return None if row is None else dict(row[0])
 
     async def save(self, key: str, state: dict[str, Any], now: datetime, existed: bool) -> None:
         statement = _UPDATE_STATE if existed else _INSERT_STATE
-        await self._conn.execute(statement, {"p_key": key, "p_state": state, "p_now": now})
+        await self._run.run(statement, {"p_key": key, "p_state": state, "p_now": now})
 
 
 class ReceiptRepository:
     def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+        self._run = runner_for(conn)
 
     async def replies_of(self, channel: str, message_id: str) -> list[dict[str, Any]] | None:
-        row = (await self._conn.execute(
-            _REPLIES, {"p_channel": channel, "p_message_id": message_id})).first()
+        row = first(await self._run.rows(
+            _REPLIES, {"p_channel": channel, "p_message_id": message_id}))
         return None if row is None else list(row[0])
 
     async def add(
         self, channel: str, message_id: str, replies: list[dict[str, Any]], now: datetime
     ) -> None:
-        await self._conn.execute(_ADD_RECEIPT, {"p_channel": channel, "p_message_id": message_id,
-                                                "p_replies": replies, "p_now": now})
+        await self._run.run(_ADD_RECEIPT, {"p_channel": channel, "p_message_id": message_id,
+                                           "p_replies": replies, "p_now": now})
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class OutboxDepth:
 class OutboxRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._run = runner_for(conn)
         self.pulled: set[tuple[str, str]] = set()
         """(channel, recipient) of pull-channel rows added in this transaction."""
         self.due_now = 0
@@ -122,7 +124,7 @@ class OutboxRepository:
         not_before: datetime | None = None,
     ) -> int:
         pull = channel in PULL_CHANNELS
-        result = await self._conn.execute(_ADD_OUTBOX, {
+        [(row_id,)] = await self._run.rows(_ADD_OUTBOX, {
             "p_channel": channel, "p_recipient": recipient, "p_payload": payload,
             "p_status": "sent" if pull else "pending", "p_next_at": not_before or now,
             "p_now": now, "p_sent_at": now if pull else None})
@@ -132,7 +134,7 @@ class OutboxRepository:
             self.due_now += 1
         elif self.due_later is None or not_before < self.due_later:
             self.due_later = not_before
-        return int(result.scalar_one())
+        return int(row_id)
 
     async def take_for_answer(
         self, channel: str, recipient: str, now: datetime, *, upto: int | None = None,
@@ -147,7 +149,7 @@ class OutboxRepository:
         else:
             statement, params["p_upto"] = _TAKE_UPTO, NO_LIMIT if upto is None else upto
             self.due_later = None
-        rows = (await self._conn.execute(statement, params)).all()
+        rows = await self._run.rows(statement, params)
         return sorted((int(r[0]), dict(r[1])) for r in rows)
 
     async def put_back(self, ids: list[int], now: datetime) -> None:
@@ -240,10 +242,10 @@ class OutboxRepository:
         pending: dict[str, int] = {}
         dead: dict[str, int] = {}
         oldest: datetime | None = None
-        for channel, status, count, first in rows:
+        for channel, status, count, since in rows:
             (pending if status == "pending" else dead)[str(channel)] = int(count)
-            if status == "pending" and first is not None:
-                oldest = first if oldest is None else min(oldest, first)
+            if status == "pending" and since is not None:
+                oldest = since if oldest is None else min(oldest, since)
         age = (now - oldest).total_seconds() if oldest is not None else 0.0
         return OutboxDepth(pending, dead, max(age, 0.0))
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.runner import first, runner_for
 from storage.tables import consumers, enterprises, identities
 
 
@@ -42,18 +43,29 @@ class EnterpriseRow:
     categories: tuple[str, ...]
 
 
-_IDENTITY = select(identities).where(identities.c.channel == bindparam("channel"),
-                                     identities.c.external_id == bindparam("external_id"))
+_IDENTITY = select(*(identities.c[name] for name in (
+    "id", "channel", "external_id", "consumer_id", "language", "reachable", "last_inbound_at",
+))).where(identities.c.channel == bindparam("channel"),
+          identities.c.external_id == bindparam("external_id"))
+_TOUCH = (update(identities).where(identities.c.id == bindparam("p_id"))
+          .values(last_inbound_at=bindparam("p_now"), reachable=True))
+_SET_LANGUAGE = (update(identities).where(identities.c.id == bindparam("p_id"))
+                 .values(language=bindparam("p_language")))
 
 
 class IdentityRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._run = runner_for(conn)
 
     async def get(self, channel: str, external_id: str) -> IdentityRow | None:
-        row = (await self._conn.execute(
-            _IDENTITY, {"channel": channel, "external_id": external_id})).mappings().first()
-        return None if row is None else _identity(row)
+        row = first(await self._run.rows(
+            _IDENTITY, {"channel": channel, "external_id": external_id}))
+        if row is None:
+            return None
+        ident, chan, external, consumer, language, reachable, last = row
+        return IdentityRow(int(ident), chan, external, int(consumer), language, bool(reachable),
+                           last)
 
     async def get_or_create(
         self, channel: str, external_id: str, now: datetime, language: str | None
@@ -88,16 +100,12 @@ class IdentityRepository:
         await self.touch(identity.id, now, None)
 
     async def set_language(self, identity_id: int, language: str) -> None:
-        await self._conn.execute(
-            update(identities).where(identities.c.id == identity_id).values(language=language))
+        await self._run.run(_SET_LANGUAGE, {"p_id": identity_id, "p_language": language})
 
     async def touch(self, identity_id: int, now: datetime, language: str | None) -> None:
-        values: dict[str, Any] = {"last_inbound_at": now, "reachable": True}
+        await self._run.run(_TOUCH, {"p_id": identity_id, "p_now": now})
         if language:
-            values["language"] = language
-        await self._conn.execute(
-            update(identities).where(identities.c.id == identity_id).values(**values)
-        )
+            await self.set_language(identity_id, language)
 
     async def of_consumer(self, consumer_id: int) -> list[IdentityRow]:
         rows = await self._conn.execute(
