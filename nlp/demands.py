@@ -18,8 +18,8 @@ _LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "10倍赔偿", "惩罚性赔偿", "赔三倍", "赔偿三倍", "赔十倍", "三倍赔付", "十倍赔付",
                   "punitive", "treble", "triple")),
     ("return", ("退货", "退掉", "退机", "退车", "退回去", "退回给", "给退了", "退了它", "退件",
-                "把货退", "把东西退", "退换货", "退换", "退了吧", "return")),
-    ("refund", ("退款", "退钱", "退费", "退全款", "退订金", "退定金", "退押金", "退还", "返还",
+                "把货退", "把东西退", "退换货", "退换", "退了吧", "回购", "退车退款", "return")),
+    ("refund", ("退款", "退钱", "退费", "退购置税", "退全款", "退订金", "退定金", "退押金", "退还", "返还",
                 "把钱退", "钱退", "退我钱", "退给我", "退学费", "退差价", "补差价", "退回货款", "退回费用",
                 "钱还我", "还我钱", "还钱", "返钱", "退回钱", "退款给我", "refund", "money back",
                 "reimburse")),
@@ -30,7 +30,7 @@ _LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("redo", ("重做", "重新做", "重新提供", "重新安装", "重新装", "重新服务", "重新处理", "返工",
               "重拍", "redo", "do it again")),
     ("make_up", ("补发", "补足", "补齐", "补寄", "补给我", "补上", "补货", "make up", "resend")),
-    ("compensation", ("赔偿", "补偿", "赔钱", "赔付", "赔损失", "承担损失", "赔我", "compensation",
+    ("compensation", ("赔偿", "补偿", "赔钱", "索赔", "赔付", "赔损失", "承担损失", "赔我", "compensation",
                       "compensate", "damages")),
     ("apology", ("道歉", "赔礼", "致歉", "赔不是", "apology", "apologize", "apologise", "sorry")),
     ("perform", ("发货", "履行", "兑现", "开课", "上课", "交付", "交房", "交车", "按约定", "按合同",
@@ -48,20 +48,28 @@ _SCANNER = WordScanner(_CODE_OF)
 
 # In a free narrative a demand counts only when the consumer asks for it (要求/希望/想...).
 _ASK = re.compile(
-    r"要求|希望|想要|想|请求|请|申请|能不能|能否|可不可以|可否|诉求|我要|要|必须|应当|应该|给我|"
-    r"帮我|帮忙|赶紧|尽快|马上|立即|立刻|只要|还我|需要|提出|让他们|让商家|让卖家|让店家|求|麻烦|"
-    r"进行|办理|只能|联系|找|"
+    r"要求|希望|想要|想|请求|请|申请|能不能|能否|可不可以|可否|诉求|我要|要个|帮我|帮忙|赶紧|尽快|还我|"
+    r"让商家|让卖家|让店家|让厂家|让平台|求|麻烦|"
     r"want|request|demand|please|ask", re.IGNORECASE
 )
-# Asked after the fact: "退货可以吗", "能退吗", "退款处理".
-_ASK_AFTER = re.compile(r"^[^，。,!！?？]{0,3}(吗|么|可以|行不行|好吗|处理|申请)")
+# The ask word itself denied or not the consumer's: "不能申请退款", "不想退了", "请问".
+_ASK_DENIED = re.compile(r"(不|没|没有|未|无法|不能|不可以|不让|不予)$")
+_NOT_ASKING = re.compile(r"^(请问|想到|想起|想象|想法|理想|求助)")
+# Asked after the fact: "退货可以吗", "退款行不行"; "能退吗" needs 能/可以 right before.
+_ASK_AFTER = re.compile(r"^[^，。,!！?？]{0,3}(可以吗|可以不|行不行|好吗|行吗|申请)")
+_ASK_QUESTION = (re.compile(r"(能|可以|可不可以|给不给)[^，。,!！?？]{0,2}$"),
+                 re.compile(r"^[^，。,!！?？]{0,3}[吗么]"))
+# "实在不行就退了": a fallback the consumer states is labelled (eval README's rule too).
+_FALLBACK = re.compile(r"(实在不行|不行的话|不行就|再不行)[^。！？!?]{0,4}退(?:了|掉|货)?")
+# An order that never arrived cannot be returned: 退货 there asks for the money back.
+_NEVER_ARRIVED = re.compile(r"没收到货|未收到货|没有收到|没收到|未收到|没发货|未发货|不发货|一直没到|还没到|没到货")
 # Mentions of a policy or a process, not a request: "七天无理由退货", "退款到账", "退货运费".
 _NOT_A_REQUEST = re.compile(r"无理由|运费|政策|规则|流程|到账|期限|条件|支持|退款中|已退款|退款成功")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _NEG = re.compile(r"(不予|拒绝|不给|不让|不肯|不同意|不能|无法|没法|不可以|不|没|没有|未|拒不)$")
 _VAGUE = re.compile(
-    r"(要求|希望|请|诉求|恳请|麻烦|望|讨)[^，。,!！]{0,12}"
-    r"(解决|处理|说法|交代|解释|答复|回复|负责|重视|整改|调查|核实|查处|公道|给个结果|介入)"
+    r"(要求|希望|请(?!问)|诉求|恳请|麻烦|(?<!失)望|讨个|讨回)[^，。,!！]{0,12}"
+    r"(解决|处理|说法|交代|解释|答复|回复|负责|重视|整改|调查|核实|查处|公道|给个结果|介入|召回|延保|质保)"
 )
 
 
@@ -81,8 +89,17 @@ def _asked(text: str, start: int, end: int) -> bool:
     around = text[max(0, start - 6) : end + 6]
     if _NOT_A_REQUEST.search(around):
         return False
-    before = _SENTENCE_END.split(text[max(0, start - 16) : start])[-1]
-    return bool(_ASK.search(before) or _ASK_AFTER.search(text[end : end + 8]))
+    head = max(0, start - 16)
+    before = _SENTENCE_END.split(text[head:start])[-1]
+    offset = start - len(before)
+    for ask in reversed(list(_ASK.finditer(before))):
+        at = offset + ask.start()
+        if not _ASK_DENIED.search(text[max(0, at - 3) : at]) and not _NOT_ASKING.match(text, at):
+            return True
+    after = text[end : end + 8]
+    if _ASK_AFTER.search(after):
+        return True
+    return bool(_ASK_QUESTION[0].search(before) and _ASK_QUESTION[1].search(after))
 
 
 def _ordered(codes: list[str]) -> tuple[str, ...]:
@@ -103,6 +120,10 @@ def parse_demands(text: str) -> tuple[str, ...]:
 def demands_in_narrative(norm: str) -> tuple[str, ...]:
     """Demands a complaint narrative states as asked for (要求/希望/想… before the word)."""
     found = _codes(norm, require_ask=True)
+    if _FALLBACK.search(norm):
+        found.append("return")
+    if "return" in found and _NEVER_ARRIVED.search(norm):
+        found = [code for code in found if code != "return"] + ["refund"]
     if not found and _VAGUE.search(norm):
         found.append("other")
     return _ordered(found)

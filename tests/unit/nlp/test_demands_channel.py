@@ -39,6 +39,16 @@ def test_parse_demands(text: str, expected: tuple[str, ...]) -> None:
         pytest.param("4S店不予更换", (), id="narrative-refusal-is-not-a-demand"),
         pytest.param("支持七天无理由退货，但衣服起球了", (), id="narrative-policy-is-not-a-demand"),
         pytest.param("商家不给退款，我想退货", ("return",), id="narrative-negated-word-skipped"),
+        pytest.param("快递员直接给我当作退货处理了", (), id="narrative-process-told-is-not-a-demand"),
+        pytest.param("质量太差，还不能申请售后退款", (), id="narrative-denied-request-word"),
+        pytest.param("最要命的是发货速度太慢", (), id="narrative-bare-yao-is-not-a-request"),
+        pytest.param("修了一次又一次，不是修好了吗", (), id="narrative-rhetorical-question"),
+        pytest.param("请问这种情况怎么处理", (), id="narrative-qingwen-is-a-question"),
+        pytest.param("鞋子开胶了，实在不行就退了", ("return",), id="narrative-stated-fallback"),
+        pytest.param("一直没收到货，要求退货", ("refund",), id="narrative-return-of-undelivered-order"),
+        pytest.param("可以退款吗", ("refund",), id="narrative-asked-as-a-question"),
+        pytest.param("变速箱异响要求召回", ("other",), id="narrative-recall-is-unspecific"),
+        pytest.param("大失所望，看谁来处理", (), id="narrative-disappointment-is-not-a-request"),
     ],
 )
 def test_narrative_demands_need_a_request(text: str, expected: tuple[str, ...]) -> None:
