@@ -1,0 +1,81 @@
+"""The direct SQLite path (storage/runner.py) agrees with SQLAlchemy's own: what one
+writes the other reads back unchanged, errors are SQLAlchemy's, and statements it cannot
+run directly (expanding IN) still run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
+
+from storage.engine import create_engine
+from storage.messaging import _ADD_OUTBOX, _ADD_RECEIPT, _REPLIES
+from storage.migrate import upgrade
+from storage.runner import AlchemyRunner, SqliteRunner, runner_for
+from storage.tables import outbox
+from storage.uow import Database
+
+NOW = datetime(2026, 11, 23, 2, 0, 0, 123456, tzinfo=UTC)
+PAYLOAD = {"text": "您好，\"引号\" 与 emoji 🙂", "choices": [{"key": "1", "label": "是"}], "n": 1.5}
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> Database:
+    database = Database(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}"))
+    await upgrade(database.engine)
+    yield database  # type: ignore[misc]
+    await database.dispose()
+
+
+def _row(n: int) -> dict[str, object]:
+    return {"p_channel": "wechat", "p_recipient": f"o{n}", "p_payload": PAYLOAD,
+            "p_status": "pending", "p_next_at": NOW + timedelta(seconds=n), "p_now": NOW,
+            "p_sent_at": None}
+
+
+_ROW = select(outbox.c.payload, outbox.c.next_attempt_at, outbox.c.created_at,
+              outbox.c.sent_at, outbox.c.attempts).where(outbox.c.id == bindparam("p_id"))
+
+
+async def test_both_paths_write_and_read_the_same_values(db: Database) -> None:
+    async with db.unit_of_work() as uow:
+        direct, usual = runner_for(uow.connection), AlchemyRunner(uow.connection)
+        assert isinstance(direct, SqliteRunner)
+        [(a,)] = await direct.rows(_ADD_OUTBOX, _row(1))
+        [(b,)] = await usual.rows(_ADD_OUTBOX, _row(1))
+        read = [await runner.rows(_ROW, {"p_id": row_id})
+                for runner in (direct, usual) for row_id in (a, b)]
+        assert all(r == read[0] for r in read)
+        [(payload, next_at, created, sent, attempts)] = read[0]
+        assert payload == PAYLOAD
+        assert next_at == NOW + timedelta(seconds=1) and next_at.tzinfo is not None
+        assert created == NOW and sent is None and attempts == 0
+
+
+async def test_a_duplicate_raises_sqlalchemys_integrity_error(db: Database) -> None:
+    receipt = {"p_channel": "wechat", "p_message_id": "m1", "p_replies": [PAYLOAD], "p_now": NOW}
+    async with db.unit_of_work() as uow:
+        direct = runner_for(uow.connection)
+        assert await direct.run(_ADD_RECEIPT, receipt) == 1
+        with pytest.raises(IntegrityError):
+            await direct.run(_ADD_RECEIPT, receipt)
+        assert await direct.rows(_REPLIES, {"p_channel": "wechat", "p_message_id": "m1"}) \
+            == [([PAYLOAD],)]
+
+
+async def test_expanding_parameters_take_the_usual_path(db: Database) -> None:
+    async with db.unit_of_work() as uow:
+        direct = runner_for(uow.connection)
+        ids = [(await direct.rows(_ADD_OUTBOX, _row(n)))[0][0] for n in range(3)]
+        among = select(outbox.c.id).where(outbox.c.id.in_(bindparam("p_ids", expanding=True)))
+        assert await direct.rows(among, {"p_ids": ids[:2]}) == [(ids[0],), (ids[1],)]
+
+
+async def test_rolled_back_with_the_unit_of_work(db: Database) -> None:
+    async with db.unit_of_work() as uow:
+        await runner_for(uow.connection).rows(_ADD_OUTBOX, _row(1))  # no commit
+    async with db.unit_of_work() as uow:
+        assert await runner_for(uow.connection).rows(select(outbox.c.id), {}) == []
