@@ -24,18 +24,27 @@ _NOT_A_PREFIX = 1.0  # log probabilities are <= 0, so positive values can mark t
 _PREFIX_ONLY = 2.0
 
 
+# Fragments that are no word nor prefix are remembered up to this many (a few MB): a
+# Python-level __missing__ call per step cost about a sixth of classify + extract.
+MAX_NOT_A_PREFIX = 100_000
+
+
 class _LogProb(dict[str, float]):
     """Per dictionary fragment: log(count / total) for a word, _PREFIX_ONLY for a prefix
-    of longer words, _NOT_A_PREFIX otherwise (not stored: the cache stays bounded by the
-    dictionary). One lookup per step instead of jieba's two plus a log()."""
+    of longer words, _NOT_A_PREFIX otherwise (the first MAX_NOT_A_PREFIX of those stored,
+    so the cache stays bounded). One lookup per step instead of jieba's two plus a log()."""
 
     def __init__(self, freq: dict[str, int], total: int) -> None:
         super().__init__()
         self.freq, self.logtotal = freq, math.log(total)
+        self.not_a_prefix = 0
 
     def __missing__(self, frag: str) -> float:
         count = self.freq.get(frag)
         if count is None:
+            if self.not_a_prefix < MAX_NOT_A_PREFIX:
+                self.not_a_prefix += 1
+                self[frag] = _NOT_A_PREFIX
             return _NOT_A_PREFIX
         value = math.log(count) - self.logtotal if count else _PREFIX_ONLY
         self[frag] = value
