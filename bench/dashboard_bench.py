@@ -4,8 +4,12 @@
 
 Creates a scratch database ``odrbot_bench_dashboard`` on 127.0.0.1:5432 (dropped afterwards
 unless --keep), fills it with COPY (enterprises in 30 districts, complaints over a year
-with realistic states), then times the whole report the /admin page renders: for a year,
-for one quarter, and for one district, five runs each (median and max)."""
+with realistic states, response and resolution times to the second), builds the rollups
+with the code the app's refresh runs (``storage.rollups.rebuild``), then times the whole
+report the /admin page renders (refresh included): for a year, a quarter, one province
+and the default page (the last 90 days, not aligned to months), five runs each (median
+and max); then each query alone, and a refresh after 1,000 cases changed. ``--check``
+also compares the year's figures with the direct computation over every complaint."""
 
 from __future__ import annotations
 
@@ -14,15 +18,20 @@ import asyncio
 import random
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
+from sqlalchemy import select, text
 
 from bot.domain.deadlines import CHINA
 from bot.services.regulator_report import build_report
 from storage.engine import create_engine
 from storage.migrate import upgrade
-from storage.regulator import Period
+from storage.regulator import Period, RegulatorStats
+from storage.rollup_stats import RollupStats
+from storage.rollups import rebuild, refresh
+from storage.tables import complaints
 from storage.uow import Database
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -50,9 +59,9 @@ async def fill(rows: int) -> None:
         submitted = START + timedelta(seconds=rng.randrange(365 * 86400))
         state = rng.choice(STATES)
         deadline = (submitted + timedelta(days=14)).date()
-        first = submitted + timedelta(hours=rng.randrange(1, 200)) if state != "submitted" \
-            else None
-        resolved = submitted + timedelta(days=rng.randrange(1, 20)) \
+        first = submitted + timedelta(seconds=rng.randrange(600, 200 * 3600)) \
+            if state != "submitted" else None
+        resolved = submitted + timedelta(seconds=rng.randrange(3600, 20 * 86400)) \
             if state in ("closed", "settled", "not_settled", "withdrawn", "escalated") else None
         on_time = None if resolved is None else resolved.date() <= deadline
         settled = resolved if state in ("settled",) or (state == "closed" and n % 2) else None
@@ -81,12 +90,23 @@ async def fill(rows: int) -> None:
     await conn.close()
 
 
+async def build_rollups(db: Database) -> None:
+    started = time.perf_counter()
+    async with db.unit_of_work() as uow:
+        days = await rebuild(uow.connection)
+        await uow.commit()
+    async with db.engine.connect() as conn:
+        await conn.execute(text("ANALYZE"))
+        await conn.commit()
+    print(f"rolled up {days} days in {time.perf_counter() - started:.1f} s")  # noqa: T201
+
+
 async def time_report(db: Database, label: str, period: Period, first: date, last: date
                       ) -> tuple[str, float, float]:
     times = []
     for _ in range(5):
         started = time.perf_counter()
-        await build_report(db, period, first, last, date(2026, 11, 22))
+        await build_report(db, period, first, last, TODAY)
         times.append((time.perf_counter() - started) * 1000)
     return label, statistics.median(times), max(times)
 
@@ -97,25 +117,86 @@ def _period(first: date, last: date, district: str | None = None) -> Period:
     return Period(start, end, district)
 
 
-async def main(rows: int, keep: bool) -> None:
+TODAY = date(2026, 11, 22)
+YEAR, QUARTER = (date(2025, 12, 1), date(2026, 11, 30)), (date(2026, 9, 1), date(2026, 11, 30))
+LAST_90 = (TODAY - timedelta(days=89), TODAY)
+
+
+async def time_queries(db: Database, period: Period) -> None:
+    """Each query of a page alone, in its own connection (median of five, ms)."""
+    queries: dict[str, Callable[[RollupStats], Awaitable[object]]] = {
+        "overview (+ activity, medians)": lambda s: s.overview(period, TODAY),
+        "weekly": lambda s: s.weekly(period),
+        "worst on-time": lambda s: s.worst_on_time(period, TODAY),
+        **{f"counts by {d}": _counts(d, period)
+           for d in ("category", "nature", "district", "enterprise", "channel")},
+    }
+    print("| query (one year) | median ms |\n|---|---|")  # noqa: T201
+    for label, query in queries.items():
+        times = []
+        for _ in range(5):
+            async with db.engine.connect() as conn:
+                started = time.perf_counter()
+                await query(RollupStats(conn))
+                times.append((time.perf_counter() - started) * 1000)
+        print(f"| {label} | {statistics.median(times):.1f} |")  # noqa: T201
+
+
+def _counts(dimension: str, period: Period) -> Callable[[RollupStats], Awaitable[object]]:
+    return lambda stats: stats.counts_by(dimension, period)
+
+
+async def time_refresh(db: Database, changed: int) -> None:
+    """Cases of the last 30 days change (as turns would), then one refresh takes them in."""
+    async with db.unit_of_work() as uow:
+        ids = [r[0] for r in await uow.connection.execute(
+            select(complaints.c.id).where(complaints.c.submitted_at >= _period(*LAST_90).end
+                                          - timedelta(days=30)).limit(changed))]
+        for case_id in ids:
+            await uow.cases.update(case_id, datetime.now(UTC), rating=5)
+        await uow.commit()
+    started = time.perf_counter()
+    async with db.unit_of_work() as uow:
+        days = await refresh(uow.connection)
+        await uow.commit()
+    print(f"refresh after {len(ids)} changed cases ({days} days): "  # noqa: T201
+          f"{(time.perf_counter() - started) * 1000:.0f} ms")
+
+
+async def check(db: Database) -> None:
+    period = _period(*YEAR)
+    async with db.engine.connect() as conn:
+        rolled = await RollupStats(conn).overview(period, TODAY)
+        direct = await RegulatorStats(conn).overview(period, TODAY)
+    print(f"rollups:  {rolled}\ndirectly: {direct}")  # noqa: T201
+
+
+async def main(rows: int, keep: bool, reuse: bool, verify: bool) -> None:
     admin = await asyncpg.connect(ADMIN)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{NAME}"')
+    exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", NAME)
+    if not (reuse and exists):
+        await admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{NAME}"')
     db = Database(create_engine(f"postgresql+asyncpg://postgres@127.0.0.1:5432/{NAME}"))
     try:
-        await upgrade(db.engine)
-        started = time.perf_counter()
-        await fill(rows)
-        print(f"filled {rows:,} complaints in {time.perf_counter() - started:.1f} s")  # noqa: T201
-        year, quarter = (date(2025, 12, 1), date(2026, 11, 30)), (date(2026, 9, 1),
-                                                                   date(2026, 11, 30))
-        cases = [("one year, all districts", _period(*year), *year),
-                 ("one quarter, all districts", _period(*quarter), *quarter),
-                 ("one year, one province (10 districts)", _period(*year, "省1"), *year)]
+        if not (reuse and exists):
+            await upgrade(db.engine)
+            started = time.perf_counter()
+            await fill(rows)
+            print(f"filled {rows:,} complaints in {time.perf_counter() - started:.1f} s")  # noqa: T201
+            await build_rollups(db)
+        cases = [("one year, all districts", _period(*YEAR), *YEAR),
+                 ("one quarter, all districts", _period(*QUARTER), *QUARTER),
+                 ("one year, one province (10 districts)", _period(*YEAR, "省1"), *YEAR),
+                 ("last 90 days (the default page)", _period(*LAST_90), *LAST_90)]
         print("| page | median ms | max ms |\n|---|---|---|")  # noqa: T201
         for label, period, first, last in cases:
             _, median, worst = await time_report(db, label, period, first, last)
             print(f"| {label} | {median:.0f} | {worst:.0f} |")  # noqa: T201
+        await time_queries(db, _period(*YEAR))
+        await time_refresh(db, 1000)
+        if verify:
+            await check(db)
     finally:
         await db.dispose()
         if not keep:
@@ -127,5 +208,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="use a database kept by --keep")
+    parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    asyncio.run(main(args.rows, args.keep))
+    asyncio.run(main(args.rows, args.keep or args.reuse, args.reuse, args.check))

@@ -9,6 +9,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import Connection
 
 from bot.domain.complaint import Filing
 from bot.domain.deadlines import CHINA
@@ -19,6 +22,7 @@ from storage.people import EnterpriseRow
 from storage.regulator import Overview, Period, RegulatorStats
 from storage.rollup_stats import RollupStats, covering
 from storage.rollups import bin_middle, rebuild, refresh, span_bin
+from storage.tables import metadata
 from storage.uow import Database
 
 FIRST_DAY = date(2026, 9, 20)
@@ -173,3 +177,12 @@ def test_a_span_bin_is_at_most_a_32nd_of_the_value(minutes: int) -> None:
     assert edge <= minutes
     assert minutes - edge < max(1, minutes / 32)
     assert abs(bin_middle(edge) - minutes) <= max(0, minutes / 64)
+
+
+async def test_migration_0003_creates_the_rollup_tables_as_declared(db: Database) -> None:
+    def differences(connection: Connection) -> list[object]:
+        diffs = compare_metadata(MigrationContext.configure(connection), metadata)
+        return [d for d in diffs if "rollup_" in repr(d)]
+
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(differences) == []
