@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import cli_admin, logmask
+from bot import cli_access, cli_admin, logmask
 from bot.config import Config, ConfigError, load_config
 from bot.domain.calendar import CalendarError
 
@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     tg.add_parser("delete-webhook", help="stop webhook delivery (for polling mode)")
     tg.add_parser("info", help="the bot and its webhook status")
     cli_admin.register(sub)
+    cli_access.register(sub)
     sub.add_parser("classify", help="JSONL complaints on stdin → labels on stdout")
     sub.add_parser("match", help="JSONL names on stdin → enrolled enterprise on stdout")
     wechat = sub.add_parser("wechat", help="WeChat official account").add_subparsers(
@@ -86,6 +87,8 @@ def _run(args: argparse.Namespace, config: Config) -> int:
 
     if args.command in cli_admin.COMMANDS:
         return cli_admin.run(args, config)
+    if args.command in cli_access.COMMANDS:
+        return cli_access.run(args, config)
     if args.command == "serve":
         return commands.serve(config)
     if args.command == "db":

@@ -96,9 +96,10 @@ async def create_api_key(config: Config, enterprise_id: str, label: str) -> int:
             if await uow.enterprises.get(enterprise_id) is None:
                 log.error("no enrolled enterprise with id %r", enterprise_id)
                 return 2
-            await uow.staff.add_api_key(enterprise_id, key, label, datetime.now(UTC))
+            key_id = await uow.staff.add_api_key(enterprise_id, key, label, datetime.now(UTC))
             await uow.commit()
-    print(f"API key for {enterprise_id} (shown once; send it as Authorization: Bearer <key>):")  # noqa: T201
+    print(f"API key {key_id} for {enterprise_id} (shown once; send it as Authorization: "  # noqa: T201
+          f"Bearer <key>; revoke with `odrbot api-keys revoke {key_id}`):")
     print(key)  # noqa: T201
     return 0
 

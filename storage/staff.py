@@ -56,6 +56,18 @@ class WebhookRow:
     enterprise_id: str
     url: str
     secret: str
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApiKeyRow:
+    """A key as the operator lists it: never the key, only its id and when it was made."""
+
+    id: int
+    enterprise_id: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
 
 
 class StaffRepository:
@@ -171,9 +183,33 @@ class StaffRepository:
 
     # --- enterprise systems ----------------------------------------------------------------
 
-    async def add_api_key(self, enterprise_id: str, key: str, label: str, now: datetime) -> None:
-        await self._conn.execute(insert(api_keys).values(
+    async def add_api_key(self, enterprise_id: str, key: str, label: str, now: datetime) -> int:
+        """The new key's id (what ``odrbot api-keys revoke`` takes)."""
+        result = await self._conn.execute(insert(api_keys).values(
             enterprise_id=enterprise_id, key_hash=digest(key), label=label, created_at=now))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    async def api_keys(self, enterprise_id: str | None = None, key_id: int | None = None
+                       ) -> list[ApiKeyRow]:
+        query = select(api_keys).order_by(api_keys.c.enterprise_id, api_keys.c.id)
+        if enterprise_id is not None:
+            query = query.where(api_keys.c.enterprise_id == enterprise_id)
+        if key_id is not None:
+            query = query.where(api_keys.c.id == key_id)
+        rows = (await self._conn.execute(query)).mappings()
+        return [ApiKeyRow(int(r["id"]), r["enterprise_id"], r["label"], r["created_at"],
+                          r["revoked_at"]) for r in rows]
+
+    async def revoke_api_key(self, key_id: int, now: datetime) -> ApiKeyRow | None:
+        """Revoke a key that is still valid (the API refuses it from the next request on:
+        every request looks its key up); None when there is no such valid key."""
+        revoked = await self._conn.execute(
+            update(api_keys).where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=now))
+        if revoked.rowcount != 1:
+            return None
+        [row] = await self.api_keys(key_id=key_id)
+        return row
 
     async def enterprise_of_key(self, key: str) -> str | None:
         row = (await self._conn.execute(select(api_keys.c.enterprise_id).where(
@@ -184,6 +220,17 @@ class StaffRepository:
         await self._conn.execute(delete(webhooks).where(webhooks.c.enterprise_id == enterprise_id))
         await self._conn.execute(insert(webhooks).values(
             enterprise_id=enterprise_id, url=url, secret=secret, created_at=now))
+
+    async def remove_webhook(self, enterprise_id: str) -> bool:
+        removed = await self._conn.execute(
+            delete(webhooks).where(webhooks.c.enterprise_id == enterprise_id))
+        return removed.rowcount == 1
+
+    async def all_webhooks(self) -> list[WebhookRow]:
+        rows = (await self._conn.execute(select(webhooks).order_by(webhooks.c.enterprise_id))
+                ).mappings()
+        return [WebhookRow(r["enterprise_id"], r["url"], r["secret"], r["created_at"])
+                for r in rows]
 
     async def webhook(self, enterprise_id: str) -> WebhookRow | None:
         row = (await self._conn.execute(select(webhooks).where(
