@@ -52,6 +52,8 @@ _ASK = re.compile(
     r"让商家|让卖家|让店家|让厂家|让平台|求|麻烦|"
     r"want|request|demand|please|ask", re.IGNORECASE
 )
+# Weak ask words count only right before the thing asked: "要退款", "找客服退货", "只能退货".
+_ASK_NEAR = re.compile(r"(要|给我|必须|只能|马上|立即|立刻|联系[^，。,不]{0,3}|找[^，。,不]{0,3}|办理)$")
 # The ask word itself denied or not the consumer's: "不能申请退款", "不想退了", "请问".
 _ASK_DENIED = re.compile(r"(不|没|没有|未|无法|不能|不可以|不让|不予)$")
 _NOT_ASKING = re.compile(r"^(请问|想到|想起|想象|想法|理想|求助)")
@@ -96,6 +98,10 @@ def _asked(text: str, start: int, end: int) -> bool:
         at = offset + ask.start()
         if not _ASK_DENIED.search(text[max(0, at - 3) : at]) and not _NOT_ASKING.match(text, at):
             return True
+    near_at = max(0, start - 6)
+    near = _ASK_NEAR.search(text[near_at:start])
+    if near and not _ASK_DENIED.search(text[max(0, near_at + near.start() - 3) : near_at + near.start()]):
+        return True
     after = text[end : end + 8]
     if _ASK_AFTER.search(after):
         return True

@@ -49,6 +49,8 @@ def test_parse_demands(text: str, expected: tuple[str, ...]) -> None:
         pytest.param("可以退款吗", ("refund",), id="narrative-asked-as-a-question"),
         pytest.param("变速箱异响要求召回", ("other",), id="narrative-recall-is-unspecific"),
         pytest.param("大失所望，看谁来处理", (), id="narrative-disappointment-is-not-a-request"),
+        pytest.param("屏幕碎了，找客服退货", ("return",), id="narrative-weak-ask-right-before"),
+        pytest.param("算了，不要退款了", (), id="narrative-weak-ask-denied"),
     ],
 )
 def test_narrative_demands_need_a_request(text: str, expected: tuple[str, ...]) -> None:
