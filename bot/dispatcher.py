@@ -78,6 +78,8 @@ class Dispatcher:
         (True), only later (when replies wait for a passive HTTP reply), or nothing (False:
         pull channels read their rows themselves)."""
         async with self._db.unit_of_work() as uow:
+            key = conversation_key(message)
+            await uow.conversations.lock(key)  # other workers (the keyed lock is ours only)
             stored = await uow.receipts.replies_of(message.channel.value, message.message_id)
             if stored is not None:
                 return _outcome(message, stored, duplicate=True), False
@@ -86,7 +88,6 @@ class Dispatcher:
                 message.channel.value, message.user_id, now, None
             )
             await uow.identities.seen(identity, now)
-            key = conversation_key(message)
             raw = await uow.conversations.load(key)
             state = State.from_json(raw)
             services = SqlTurnServices(uow, identity, now, message.channel, self._settings)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import String, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.runner import first, runner_for
@@ -19,6 +19,9 @@ _UPDATE_STATE = (update(conversations).where(conversations.c.key == bindparam("p
                  .values(state=bindparam("p_state"), updated_at=bindparam("p_now")))
 _INSERT_STATE = insert(conversations).values(key=bindparam("p_key"), state=bindparam("p_state"),
                                              updated_at=bindparam("p_now"))
+# Several workers: the turns of one conversation run one at a time (DESIGN §3).
+_LOCK_CONVERSATION = select(func.pg_advisory_xact_lock(
+    func.hashtextextended(bindparam("p_key", type_=String), 0)))
 _REPLIES = select(inbound_receipts.c.replies).where(
     inbound_receipts.c.channel == bindparam("p_channel"),
     inbound_receipts.c.message_id == bindparam("p_message_id"))
@@ -58,6 +61,13 @@ _DUE_NOW = (update(outbox).where(outbox.c.id.in_(bindparam("p_ids", expanding=Tr
 class ConversationRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._run = runner_for(conn)
+        self._shared = conn.dialect.name == "postgresql"
+
+    async def lock(self, key: str) -> None:
+        """Hold the conversation until the transaction ends, against other workers (on
+        PostgreSQL; SQLite has one writer at a time and one process)."""
+        if self._shared:
+            await self._run.rows(_LOCK_CONVERSATION, {"p_key": key})
 
     async def load(self, key: str) -> dict[str, Any] | None:
         row = first(await self._run.rows(_LOAD_STATE, {"p_key": key}))

@@ -1,9 +1,11 @@
 """The direct SQLite path (storage/runner.py) agrees with SQLAlchemy's own: what one
 writes the other reads back unchanged, errors are SQLAlchemy's, and statements it cannot
-run directly (expanding IN) still run."""
+run directly (expanding IN) still run; and the conversation lock that serializes turns
+across workers on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -79,3 +81,26 @@ async def test_rolled_back_with_the_unit_of_work(db: Database) -> None:
         await runner_for(uow.connection).rows(_ADD_OUTBOX, _row(1))  # no commit
     async with db.unit_of_work() as uow:
         assert await runner_for(uow.connection).rows(select(outbox.c.id), {}) == []
+
+
+async def test_a_conversation_is_held_against_other_workers(postgres_url: str) -> None:
+    """Two workers on PostgreSQL: the second turn of one conversation waits for the first
+    to commit; another conversation does not wait."""
+    database = Database(create_engine(postgres_url))
+    await upgrade(database.engine)
+    try:
+        async with database.unit_of_work() as first:
+            await first.conversations.lock("wechat:oA")
+
+            async def second(key: str) -> None:
+                async with database.unit_of_work() as uow:
+                    await uow.conversations.lock(key)
+
+            await asyncio.wait_for(second("wechat:oB"), 5)  # another conversation: free
+            waiting = asyncio.ensure_future(second("wechat:oA"))
+            done, _ = await asyncio.wait([waiting], timeout=0.3)
+            assert not done  # held by the first worker's transaction
+            await first.commit()
+        await asyncio.wait_for(waiting, 5)
+    finally:
+        await database.dispose()
