@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.tables import (
     api_keys,
     identities,
+    login_failures,
     staff,
     staff_bindings,
     staff_invites,
@@ -180,6 +181,20 @@ class StaffRepository:
     async def end_session(self, token: str) -> None:
         await self._conn.execute(delete(staff_sessions).where(
             staff_sessions.c.token_hash == digest(token)))
+
+    async def sign_in_failures(self, client: str, since: datetime) -> int:
+        return int((await self._conn.execute(
+            select(func.count()).select_from(login_failures).where(
+                login_failures.c.client == client, login_failures.c.failed_at > since))
+        ).scalar_one())
+
+    async def add_sign_in_failure(self, client: str, now: datetime, forget_before: datetime
+                                  ) -> None:
+        """Record one failure, and forget every failure too old to count any more."""
+        await self._conn.execute(delete(login_failures).where(
+            login_failures.c.failed_at < forget_before))
+        await self._conn.execute(insert(login_failures).values(client=client[:160],
+                                                               failed_at=now))
 
     # --- enterprise systems ----------------------------------------------------------------
 

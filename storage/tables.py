@@ -288,6 +288,17 @@ staff_sessions = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
 )
 
+# Failed inbox sign-ins, one row each, so every worker counts the same ones (issue 6).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client", String(160), nullable=False),
+    Column("failed_at", UtcDateTime(), nullable=False),
+    Index("ix_login_failures_client", "client", "failed_at"),
+    Index("ix_login_failures_failed_at", "failed_at"),
+)
+
 # API keys of enterprise systems, hashed at rest.
 api_keys = Table(
     "api_keys",

@@ -131,6 +131,16 @@ class SqlInboxBackend:
             await uow.commit()
         return cookie
 
+    async def sign_in_failures(self, client: str, window: timedelta) -> int:
+        async with self._db.unit_of_work() as uow:
+            return await uow.staff.sign_in_failures(client, self._desk.clock() - window)
+
+    async def sign_in_failed(self, client: str, window: timedelta) -> None:
+        now = self._desk.clock()
+        async with self._db.unit_of_work() as uow:
+            await uow.staff.add_sign_in_failure(client, now, now - window)
+            await uow.commit()
+
     async def login_with_password(self, staff_id: int, password: str) -> str | None:
         async with self._db.unit_of_work() as uow:
             member = await uow.staff.get(staff_id)

@@ -6,7 +6,8 @@
 - the session is an HttpOnly, SameSite=Strict cookie (Secure behind https) naming a
   server-side session; every POST carries the session's CSRF token (form field ``csrf``
   or header ``X-CSRF-Token``) and a cross-site Origin is refused;
-- repeated failures from one address are throttled; every denial is logged.
+- repeated failures from one address are throttled, counted in the database so that
+  every worker enforces one limit; every denial is logged.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import hmac
 import logging
 import re
 import secrets
-import time
-from collections import deque
+from datetime import timedelta
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -32,7 +32,7 @@ SESSION_SECONDS = 12 * 3600
 MAX_FORM_BYTES = 64 * 1024
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 FAILURES_ALLOWED = 8
-FAILURE_WINDOW = 15 * 60.0
+FAILURE_WINDOW = timedelta(minutes=15)
 
 
 class FormTooLarge(Exception):
@@ -58,32 +58,11 @@ def same_origin(request: web.Request) -> bool:
     return origin is None or origin.split("://", 1)[-1] == request.host
 
 
-class Throttle:
-    """Failed sign-ins per client address in a sliding window (one process)."""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = {}
-
-    def blocked(self, key: str) -> bool:
-        recent = self._failures.get(key)
-        if not recent:
-            return False
-        while recent and recent[0] < time.monotonic() - FAILURE_WINDOW:
-            recent.popleft()
-        return len(recent) >= FAILURES_ALLOWED
-
-    def failed(self, key: str) -> None:
-        if len(self._failures) > 10_000:  # many addresses: forget the quiet ones
-            self._failures = {k: v for k, v in self._failures.items() if self.blocked(k)}
-        self._failures.setdefault(key, deque()).append(time.monotonic())
-
-
 class Auth:
     def __init__(self, backend: InboxBackend, renderer: Renderer, secure: bool) -> None:
         self._backend = backend
         self._render = renderer
         self._secure = secure
-        self._throttle = Throttle()
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get("/inbox/login", self.login_page), web.post("/inbox/login", self.login),
@@ -147,12 +126,12 @@ class Auth:
         # Per address and account: behind a proxy every client has the proxy's address,
         # and one person's typos must not lock out the whole office.
         client = f"{request.remote or '?'}|{form.get('staff_id', '')[:12] or 'link'}"
-        if self._throttle.blocked(client):
+        if await self._backend.sign_in_failures(client, FAILURE_WINDOW) >= FAILURES_ALLOWED:
             log.warning("inbox: sign-in throttled for %s", client)
             return self._login_form(request, "", "login.throttled", 429)
         token, error = await self._sign_in(form)
         if token is None:
-            self._throttle.failed(client)
+            await self._backend.sign_in_failed(client, FAILURE_WINDOW)
             log.warning("inbox: sign-in refused (%s) from %s", error, client)
             return self._login_form(request, "", error, 401)
         response = web.HTTPSeeOther("/inbox")

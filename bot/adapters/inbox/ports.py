@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 STAFF_ACTIONS = ("accept", "reply", "propose", "refuse", "settle")
@@ -149,6 +149,14 @@ class InboxBackend(Protocol):
     async def login_with_password(self, staff_id: int, password: str) -> str | None: ...
 
     async def session(self, token: str) -> Session | None: ...
+
+    async def sign_in_failures(self, client: str, window: timedelta) -> int:
+        """Failed sign-ins of ``client`` within ``window``, counted by every worker."""
+        ...
+
+    async def sign_in_failed(self, client: str, window: timedelta) -> None:
+        """Record a failed sign-in (and forget those older than ``window``)."""
+        ...
 
     async def logout(self, token: str) -> None: ...
 

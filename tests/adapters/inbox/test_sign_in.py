@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+from aiohttp.test_utils import TestClient
 
 from bot.adapters.inbox.passwords import hash_password
 from bot.config import ServerConfig
@@ -185,3 +187,30 @@ async def test_sessions_expire(sqlite_url: str, tmp_path: Path) -> None:
         async with staff_client(client, parts, clock) as staff:
             clock.advance(hours=13)
             assert (await staff.get("/inbox")).status == 303
+
+
+async def test_the_sign_in_throttle_is_one_limit_for_every_worker(database_url: str,
+                                                                   tmp_path: Path) -> None:
+    """Two servers on one database (two workers): failures on either count toward one
+    limit; after the window the address may try again."""
+    clock = FakeClock()
+    config = app_config(database_url, tmp_path)
+    async with http_client(config, clock) as (first, parts), \
+            http_client(config, clock) as (second, _):
+        await login_token(parts, clock)
+        async with parts.db.unit_of_work() as uow:
+            await uow.staff.set_password(1, hash_password("correct horse battery"))
+            await uow.commit()
+
+        async def attempt(client: TestClient[Any, Any], password: str) -> int:
+            page = await client.get("/inbox/login")
+            response = await client.post("/inbox/login", allow_redirects=False, data={
+                "csrf": csrf_in(await page.text()), "staff_id": "1", "password": password})
+            return response.status
+
+        for client in (first, second) * 4:
+            assert await attempt(client, "guessing") == 401
+        assert await attempt(first, "correct horse battery") == 429
+        assert await attempt(second, "correct horse battery") == 429
+        clock.advance(minutes=16)
+        assert await attempt(second, "correct horse battery") == 303
