@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
@@ -225,7 +226,8 @@ async def readyz(request: web.Request) -> web.Response:
     except Exception:
         database = False
     ready = database and parts.nlp_ready
-    return web.json_response({"ready": ready, "database": database, "nlp": parts.nlp_ready},
+    return web.json_response({"ready": ready, "database": database, "nlp": parts.nlp_ready,
+                              "pid": os.getpid()},  # which worker answered (several)
                              status=200 if ready else 503)
 
 

@@ -24,6 +24,10 @@ log = logging.getLogger("odrbot")
 
 
 def serve(config: Config) -> int:
+    if config.server.workers > 1:
+        from bot.workers import serve_workers
+
+        return serve_workers(config)
     app = build_app(config)
     base = config.base_url
     log.info("web chat: %s/   health: %s/healthz", base, base)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 
 class ConfigError(ValueError):
     """A configuration value is missing or invalid; the message names the key."""
@@ -29,6 +31,8 @@ class ServerConfig:
     """Base URL users reach the server at (for links); defaults to http://host:port."""
     secret_key: str = ""
     """Signs links (escalation packs); empty: one is generated and kept in the database."""
+    workers: int = 1
+    """Processes serving the same port (PostgreSQL only: SQLite has one writer)."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,7 @@ def validate(config: Config) -> None:
         raise ConfigError(f"[server] port: must be 1-65535, got {config.server.port}")
     if not config.database.url:
         raise ConfigError("[database] url: must not be empty")
+    _validate_workers(config)
     if config.telegram.mode not in {"webhook", "polling"}:
         raise ConfigError(f"[telegram] mode: must be webhook or polling, got {config.telegram.mode!r}")
     if config.wechat.enabled:
@@ -210,6 +215,21 @@ def validate(config: Config) -> None:
             raise ConfigError(f"[odr] {key}: must be at least 1")
     if config.relay.max_attempts < 1:
         raise ConfigError("[relay] max_attempts: must be at least 1")
+
+
+def _validate_workers(config: Config) -> None:
+    workers = config.server.workers
+    if workers < 1:
+        raise ConfigError(f"[server] workers: must be at least 1, got {workers}")
+    if workers == 1:
+        return
+    if make_url(config.database.url).get_backend_name() != "postgresql":
+        raise ConfigError("[server] workers: several workers need PostgreSQL "
+                          "([database] url = \"postgresql+asyncpg://...\"); SQLite has one writer, "
+                          "use workers = 1")
+    if config.telegram.enabled and config.telegram.mode == "polling":
+        raise ConfigError("[server] workers: Telegram polling allows one poller; use "
+                          "[telegram] mode = \"webhook\" with several workers")
 
 
 def wechat_aes_key(encoding_aes_key: str) -> bytes:

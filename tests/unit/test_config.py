@@ -48,6 +48,11 @@ def test_environment_overrides_file(tmp_path: Path) -> None:
         pytest.param('[telegram]\nmode = "push"\n', {}, "[telegram] mode", id="bad-mode"),
         pytest.param('[wechat]\nenabled = true\ntoken = "t"\napp_id = "a"\napp_secret = "s"\n'
                      'encoding_aes_key = "short"\n', {}, "encoding_aes_key", id="bad-aes-key"),
+        pytest.param("[server]\nworkers = 0\n", {}, "[server] workers", id="no-workers"),
+        pytest.param("[server]\nworkers = 2\n", {}, "need PostgreSQL", id="workers-on-sqlite"),
+        pytest.param('[server]\nworkers = 2\n[database]\nurl = "postgresql+asyncpg://h/d"\n'
+                     '[telegram]\nenabled = true\ntoken = "1:x"\nmode = "polling"\n', {},
+                     "Telegram polling", id="workers-with-polling"),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, content: str, env: dict[str, str],
