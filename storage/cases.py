@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.complaint import Case, ThreadMessage
 from bot.domain.states import Status
 from storage.rollups import mark_changed
+from storage.runner import runner_for
 from storage.tables import case_messages, complaints, enterprises, evidence
 
 _EVIDENCE = (
@@ -32,14 +33,34 @@ class CaseFilter:
     offset: int = 0
 
 
+def _select_cases() -> Select[Any]:
+    return (select(complaints, enterprises.c.name.label("enterprise_name"),
+                   enterprises.c.district.label("enterprise_district"), _EVIDENCE)
+            .join(enterprises, enterprises.c.id == complaints.c.enterprise_id))
+
+
+_OF_CONSUMER: dict[frozenset[Status], Select[Any]] = {}
+
+
+def _of_consumer(statuses: frozenset[Status]) -> Select[Any]:
+    """A consumer's cases in some states, newest first: asked on most turns (is there a
+    negotiation to carry the message to?), so built once per set of states."""
+    found = _OF_CONSUMER.get(statuses)
+    if found is None:
+        found = _OF_CONSUMER[statuses] = _select_cases().where(
+            complaints.c.consumer_id == bindparam("p_consumer"),
+            or_(*(complaints.c.status == s.value for s in sorted(statuses)))
+        ).order_by(complaints.c.id.desc())
+    return found
+
+
 class CaseRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._run = runner_for(conn)
 
     def _select(self) -> Select[Any]:
-        return (select(complaints, enterprises.c.name.label("enterprise_name"),
-                       enterprises.c.district.label("enterprise_district"), _EVIDENCE)
-                .join(enterprises, enterprises.c.id == complaints.c.enterprise_id))
+        return _select_cases()
 
     async def by_reference(self, reference: str) -> Case | None:
         row = (await self._conn.execute(
@@ -52,11 +73,9 @@ class CaseRepository:
         return None if row is None else _case(row)
 
     async def of_consumer(self, consumer_id: int, statuses: Iterable[Status]) -> list[Case]:
-        rows = await self._conn.execute(
-            self._select().where(complaints.c.consumer_id == consumer_id,
-                                 complaints.c.status.in_([s.value for s in statuses]))
-            .order_by(complaints.c.id.desc()))
-        return [_case(r) for r in rows.mappings()]
+        rows = await self._run.records(_of_consumer(frozenset(statuses)),
+                                       {"p_consumer": consumer_id})
+        return [_case(r) for r in rows]
 
     async def of_enterprise(self, enterprise_id: str, where: CaseFilter) -> list[Case]:
         query = self._select().where(complaints.c.enterprise_id == enterprise_id)

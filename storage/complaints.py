@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,12 +14,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.complaint import ComplaintView, Evidence, Filing, MessageView, format_reference
 from bot.domain.states import Status
 from storage.rollups import mark_changed
+from storage.runner import runner_for
 from storage.tables import case_messages, complaint_events, complaints, evidence, ref_counters
+
+# A consumer's complaints and their last messages (查询, on every status query).
+_OF_CONSUMER = (select(complaints).where(complaints.c.consumer_id == bindparam("p_consumer"))
+                .order_by(complaints.c.id.desc()).limit(bindparam("p_limit")))
+_LAST_MESSAGES = (
+    select(case_messages.c.sender_role, case_messages.c.text, case_messages.c.at)
+    .where(case_messages.c.complaint_id == bindparam("p_complaint"))
+    .order_by(case_messages.c.id.desc()).limit(bindparam("p_last")))
 
 
 class ComplaintRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._run = runner_for(conn)
 
     async def next_reference(self, day: date) -> str:
         """Allocate the next daily sequence number atomically (upsert ... returning)."""
@@ -82,14 +92,10 @@ class ComplaintRepository:
         return [dict(r) for r in rows.mappings()]
 
     async def list_for_consumer(self, consumer_id: int, limit: int = 20) -> list[ComplaintView]:
-        rows = await self._conn.execute(
-            select(complaints)
-            .where(complaints.c.consumer_id == consumer_id)
-            .order_by(complaints.c.id.desc())
-            .limit(limit)
-        )
+        rows = await self._run.records(_OF_CONSUMER, {"p_consumer": consumer_id,
+                                                      "p_limit": limit})
         views = []
-        for row in rows.mappings():
+        for row in rows:
             last = await self._messages(int(row["id"]), 1)
             views.append(_view(row, tuple(last)))
         return views
@@ -122,13 +128,9 @@ class ComplaintRepository:
         )
 
     async def _messages(self, complaint_id: int, last: int) -> list[MessageView]:
-        rows = await self._conn.execute(
-            select(case_messages.c.sender_role, case_messages.c.text, case_messages.c.at)
-            .where(case_messages.c.complaint_id == complaint_id)
-            .order_by(case_messages.c.id.desc())
-            .limit(last)
-        )
-        return [MessageView(r[0], r[1], r[2]) for r in reversed(rows.all())]
+        rows = await self._run.rows(_LAST_MESSAGES, {"p_complaint": complaint_id,
+                                                     "p_last": last})
+        return [MessageView(r[0], r[1], r[2]) for r in reversed(rows)]
 
 
 def _view(row: Any, messages: tuple[MessageView, ...]) -> ComplaintView:

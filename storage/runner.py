@@ -35,6 +35,10 @@ class Runner(Protocol):
     async def run(self, statement: Executable, params: Mapping[str, Any]) -> int:
         """Run a statement without results; the number of rows it changed."""
 
+    async def records(self, statement: Executable, params: Mapping[str, Any]
+                      ) -> list[dict[str, Any]]:
+        """The rows as dicts by column key (``Result.mappings()``)."""
+
 
 def runner_for(conn: AsyncConnection) -> Runner:
     """The direct path on SQLite, unless statements are echoed to the log (SQLAlchemy's
@@ -54,6 +58,10 @@ class AlchemyRunner:
     async def run(self, statement: Executable, params: Mapping[str, Any]) -> int:
         return int((await self._conn.execute(statement, params)).rowcount)
 
+    async def records(self, statement: Executable, params: Mapping[str, Any]
+                      ) -> list[dict[str, Any]]:
+        return [dict(r) for r in (await self._conn.execute(statement, params)).mappings()]
+
 
 Processor = Callable[[Any], Any] | None
 
@@ -65,6 +73,7 @@ class _Compiled:
     names: tuple[str, ...]
     binds: tuple[Processor, ...]
     results: tuple[Processor, ...]
+    keys: tuple[str, ...]
 
 
 # Keyed by the statement object itself (statements on this path are module constants,
@@ -83,7 +92,8 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled | None:
     return _Compiled(
         compiled, compiled.string, names,
         tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names),
-        tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns))
+        tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
+        tuple(str(c.key) for c in columns))
 
 
 class SqliteRunner:
@@ -125,6 +135,14 @@ class SqliteRunner:
             return found
         return [tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True))
                 for row in found]
+
+    async def records(self, statement: Executable, params: Mapping[str, Any]
+                      ) -> list[dict[str, Any]]:
+        done = self._prepared(statement)
+        if done is None:
+            return await AlchemyRunner(self._conn).records(statement, params)  # type: ignore[arg-type]
+        keys = done.keys
+        return [dict(zip(keys, row, strict=True)) for row in await self.rows(statement, params)]
 
     async def run(self, statement: Executable, params: Mapping[str, Any]) -> int:
         done = self._prepared(statement)
