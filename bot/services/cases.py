@@ -93,7 +93,7 @@ class CaseService:
         await self._thread(case, Actor.ENTERPRISE, actor.channel, "message", body, media_path)
         key = "staff_photo" if media_path and not body else "staff_said"
         await self._to_consumer(case, key, text=body, photo=_photo(media_path))
-        await self._to_enterprise(case, "staff_message", actor, what=body)
+        await self._to_enterprise(case, "staff_message", actor, what=body or "📷")
         return case
 
     async def propose(self, actor: StaffActor, reference: str, text: str) -> Case:
