@@ -91,15 +91,15 @@ async def refresh(conn: AsyncConnection) -> int:
     commits."""
     if conn.dialect.name == "postgresql":
         await conn.execute(select(func.pg_advisory_xact_lock(_LOCK)))
-    last = (await conn.execute(select(func.max(rollup_dirty.c.id)))).scalar()
-    if last is None:
-        return 0
-    stamps = await conn.execute(
-        select(complaints.c.submitted_at).distinct()
-        .select_from(rollup_dirty.join(complaints, complaints.c.id == rollup_dirty.c.complaint_id))
-        .where(rollup_dirty.c.id <= last))
-    days = sorted({_china_day(r[0]) for r in stamps})
-    await conn.execute(delete(rollup_dirty).where(rollup_dirty.c.id <= last))
+    # The marks taken are exactly those deleted here; a change committed meanwhile keeps
+    # its mark for the next refresh (its day is read by the statements below anyway).
+    taken = sorted({int(r[0]) for r in await conn.execute(
+        delete(rollup_dirty).returning(rollup_dirty.c.complaint_id))})
+    days: set[date] = set()
+    for at in range(0, len(taken), 10_000):
+        stamps = await conn.execute(select(complaints.c.submitted_at).where(
+            complaints.c.id.in_(taken[at:at + 10_000])))
+        days.update(_china_day(r[0]) for r in stamps)
     await recompute(conn, days)
     return len(days)
 
