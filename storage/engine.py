@@ -55,4 +55,6 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight on the driver: this runs for every transaction (a "database is locked"
+        # error is retried by storage/inline_sqlite.begin_patiently).
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE")

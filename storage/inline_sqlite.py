@@ -15,6 +15,7 @@ It offers exactly what this project uses of ``AsyncEngine`` / ``AsyncConnection`
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable, Generator
 from types import TracebackType
 from typing import Any, TypeVar
@@ -141,7 +142,7 @@ async def begin_patiently(conn: Connection) -> Transaction:
     while True:
         try:
             return conn.begin()
-        except OperationalError as exc:
+        except (OperationalError, sqlite3.OperationalError) as exc:
             if "locked" not in str(exc) or loop.time() > give_up:
                 raise
             conn.rollback()

@@ -47,6 +47,12 @@ _IDENTITY = select(*(identities.c[name] for name in (
     "id", "channel", "external_id", "consumer_id", "language", "reachable", "last_inbound_at",
 ))).where(identities.c.channel == bindparam("channel"),
           identities.c.external_id == bindparam("external_id"))
+_NEW_CONSUMER = insert(consumers).values(created_at=bindparam("p_now")).returning(consumers.c.id)
+_NEW_IDENTITY = insert(identities).values(
+    channel=bindparam("p_channel"), external_id=bindparam("p_external_id"),
+    consumer_id=bindparam("p_consumer"), language=bindparam("p_language"), reachable=True,
+    last_inbound_at=bindparam("p_now"), created_at=bindparam("p_now"),
+).returning(identities.c.id)
 _TOUCH = (update(identities).where(identities.c.id == bindparam("p_id"))
           .values(last_inbound_at=bindparam("p_now"), reachable=True))
 _SET_LANGUAGE = (update(identities).where(identities.c.id == bindparam("p_id"))
@@ -73,22 +79,12 @@ class IdentityRepository:
         found = await self.get(channel, external_id)
         if found is not None:
             return found
-        consumer_id = (
-            await self._conn.execute(
-                insert(consumers).values(created_at=now).returning(consumers.c.id)
-            )
-        ).scalar_one()
-        ident_id = (
-            await self._conn.execute(
-                insert(identities)
-                .values(
-                    channel=channel, external_id=external_id, consumer_id=consumer_id,
-                    language=language, reachable=True, last_inbound_at=now, created_at=now,
-                )
-                .returning(identities.c.id)
-            )
-        ).scalar_one()
-        return IdentityRow(ident_id, channel, external_id, consumer_id, language, True)
+        [(consumer_id,)] = await self._run.rows(_NEW_CONSUMER, {"p_now": now})
+        [(ident_id,)] = await self._run.rows(_NEW_IDENTITY, {
+            "p_channel": channel, "p_external_id": external_id, "p_consumer": consumer_id,
+            "p_language": language, "p_now": now})
+        return IdentityRow(int(ident_id), channel, external_id, int(consumer_id), language, True,
+                           now)
 
     async def seen(self, identity: IdentityRow, now: datetime) -> None:
         """Record an inbound message (the WeChat 48-hour window counts from it); skipped
