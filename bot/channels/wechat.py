@@ -20,6 +20,7 @@ from bot.adapters.wechat.texts import MENU
 from bot.config import Config, ConfigError, WechatConfig, wechat_aes_key
 from bot.core.messages import Channel
 from bot.core.ports import Dispatch
+from bot.services.wechat_media import KvMediaCache
 from bot.services.wechat_outbox import SqlPassiveOutbox, SqlServiceWindow
 from bot.services.wechat_token import KvTokenCache
 from storage.uow import Database
@@ -41,7 +42,8 @@ def build(config: Config, db: Database, clock: Callable[[], datetime], dispatch:
     api = build_api(wechat, db, clock)
     callback = WechatCallback(codec, dispatch, SqlPassiveOutbox(db, clock, wake), api,
                               config.media.dir, clock, wechat.reply_budget_seconds)
-    sender = WechatSender(api, SqlServiceWindow(db, clock), wechat.template_id)
+    sender = WechatSender(api, SqlServiceWindow(db, clock), wechat.template_id,
+                          KvMediaCache(db, clock, wechat.app_id))
     return WechatChannel(api, callback, sender)
 
 

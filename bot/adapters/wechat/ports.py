@@ -8,8 +8,8 @@ from typing import Protocol
 
 from bot.core.ports import OutboxItem, PassiveFit
 
-__all__ = ["AccessToken", "OutboxItem", "PassiveFit", "PassiveOutbox", "ServiceWindow",
-           "TokenCache", "TokenFetch"]
+__all__ = ["AccessToken", "MediaCache", "OutboxItem", "PassiveFit", "PassiveOutbox",
+           "ServiceWindow", "TokenCache", "TokenFetch"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,16 @@ class PassiveOutbox(Protocol):
 
     async def unsubscribed(self, openid: str) -> None:
         """The user unfollowed: nothing can reach them until they come back."""
+
+
+class MediaCache(Protocol):
+    """Temporary media ids of files already uploaded, by the file's sha256, shared by every
+    worker: the same photo to several people (or retried) is uploaded once."""
+
+    async def get(self, sha256: str) -> str | None:
+        """The media_id of this file while it is safe to reuse, else None."""
+
+    async def put(self, sha256: str, media_id: str) -> None: ...
+
+    async def forget(self, sha256: str) -> None:
+        """WeChat refused the media_id (40007): the next send uploads again."""

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 from bot.adapters.wechat.api import WechatApi, WechatApiError, WechatTransportError
-from bot.adapters.wechat.ports import ServiceWindow
+from bot.adapters.wechat.ports import MediaCache, ServiceWindow
 from bot.adapters.wechat.reply import render_text
 from bot.adapters.wechat.texts import language_of, text
+from bot.core.locks import KeyedLock
 from bot.core.media import read_stored
 from bot.core.messages import MediaRef, OutboundMessage
 from bot.core.ports import SendResult
@@ -30,6 +32,7 @@ PERMANENT_CODES = frozenset({40003, 40004, 40005, 40006, 40007, 40009, 40013, 45
 """Invalid OpenID, media type / file type / file size / media_id / image size, invalid
 AppID, content too long, malformed payload: retry cannot help."""
 RATE_LIMITED = frozenset({45009, 45011})
+INVALID_MEDIA_ID = 40007
 EXCERPT_CHARS = 20
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
 """What WeChat takes as temporary image media (bmp too; not WebP)."""
@@ -43,10 +46,13 @@ class PhotoUnsendable(Exception):
 
 
 class WechatSender:
-    def __init__(self, api: WechatApi, window: ServiceWindow, template_id: str = "") -> None:
+    def __init__(self, api: WechatApi, window: ServiceWindow, template_id: str = "",
+                 media_ids: MediaCache | None = None) -> None:
         self._api = api
         self._window = window
         self._template_id = template_id
+        self._media_ids = media_ids
+        self._uploading = KeyedLock()
 
     async def send(self, message: OutboundMessage) -> SendResult:
         if not await self._window.is_open(message.recipient):
@@ -70,7 +76,35 @@ class WechatSender:
         return SendResult(ok=True)
 
     async def _send_photo(self, openid: str, media: MediaRef) -> None:
-        """Upload the stored file as temporary media, then the image message (客服消息)."""
+        """The image message (客服消息) naming the file's temporary media: uploaded once and
+        reused while WeChat keeps it; a media_id WeChat no longer knows (40007) is
+        forgotten and the file uploaded again, once."""
+        media_id, cached = await self._media_id(media)
+        try:
+            await self._api.send_image(openid, media_id)
+        except WechatApiError as exc:
+            if exc.code != INVALID_MEDIA_ID or not cached or self._media_ids is None:
+                raise
+            log.warning("WeChat forgot media %s (40007): uploading again", media_id[:40])
+            await self._media_ids.forget(media.sha256)
+            media_id, _ = await self._media_id(media)
+            await self._api.send_image(openid, media_id)
+
+    async def _media_id(self, media: MediaRef) -> tuple[str, bool]:
+        """(media_id, whether it came from the cache). One upload at a time per file in
+        this process, so recipients sent to concurrently share the upload."""
+        if self._media_ids is None:
+            return await self._upload(media), False
+        async with self._uploading.hold(media.sha256):
+            cached = await self._media_ids.get(media.sha256)
+            if cached is not None and await asyncio.to_thread(os.path.isfile, media.path):
+                return cached, True  # (an erased file is not sent, even if WeChat has it)
+            media_id = await self._upload(media)
+            await self._media_ids.put(media.sha256, media_id)
+            return media_id, False
+
+    async def _upload(self, media: MediaRef) -> str:
+        """Upload the stored file as temporary media (WeChat keeps it 3 days)."""
         ext = IMAGE_TYPES.get(media.content_type)
         if ext is None:
             raise PhotoUnsendable(f"{media.content_type} is not an image type WeChat takes")
@@ -80,9 +114,8 @@ class WechatSender:
             raise PhotoUnsendable(f"stored file unreadable ({type(exc).__name__})") from exc
         if len(data) > MAX_IMAGE_BYTES:
             raise PhotoUnsendable(f"{len(data)} bytes, more than WeChat's 10 MB")
-        media_id = await self._api.upload_image(f"{media.sha256[:32]}.{ext}", data,
-                                                media.content_type)
-        await self._api.send_image(openid, media_id)
+        return await self._api.upload_image(f"{media.sha256[:32]}.{ext}", data,
+                                            media.content_type)
 
     async def _hold(self, message: OutboundMessage, reason: str) -> SendResult:
         if self._template_id and await self._window.first_notice(message.recipient):

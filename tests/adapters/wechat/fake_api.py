@@ -59,6 +59,8 @@ class FakeWechatApi:
         self.media: dict[str, bytes] = {"img-1": PNG}
         self.media_fetches = 0
         self.uploads: list[Upload] = []
+        self.expired: set[str] = set()
+        """Media ids this fake issued but no longer knows (WeChat keeps them 3 days)."""
         self._tokens: list[str] = []
         self._changed = asyncio.Condition()
         self.server: TestServer | None = None
@@ -72,6 +74,10 @@ class FakeWechatApi:
     def revoke_tokens(self) -> None:
         """Every issued token becomes invalid (another party fetched one elsewhere)."""
         self._tokens.clear()
+
+    def expire_media(self) -> None:
+        """Every media id issued so far is past WeChat's 3 days: sending it gets 40007."""
+        self.expired.update(u.media_id for u in self.uploads)
 
     def texts_to(self, openid: str) -> list[str]:
         return [s.text for s in self.sent if s.path.endswith("custom/send") and s.touser == openid
@@ -159,8 +165,9 @@ class FakeWechatApi:
         if refusal is not None:
             return refusal
         body = json.loads((await request.read()).decode("utf-8"))
-        if body.get("msgtype") == "image" and body.get("image", {}).get("media_id") not in {
-                u.media_id for u in self.uploads}:
+        media_id = body.get("image", {}).get("media_id")
+        if body.get("msgtype") == "image" and (
+                media_id not in {u.media_id for u in self.uploads} or media_id in self.expired):
             return _json({"errcode": 40007, "errmsg": "invalid media_id"})
         async with self._changed:
             self.sent.append(Sent(request.path, str(body.get("touser", "")), body))
