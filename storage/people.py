@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.rollups import mark_enterprise_changed
 from storage.runner import first, runner_for
 from storage.tables import consumers, enterprises, identities
 
@@ -148,10 +149,13 @@ class EnterpriseRepository:
             "district": row.district, "address": row.address,
             "categories": list(row.categories), "enrolled": True,
         }
-        result = await self._conn.execute(
-            update(enterprises).where(enterprises.c.id == row.id).values(**values)
-        )
-        if result.rowcount:
+        before = (await self._conn.execute(
+            select(enterprises.c.district).where(enterprises.c.id == row.id))).first()
+        if before is not None:
+            await self._conn.execute(
+                update(enterprises).where(enterprises.c.id == row.id).values(**values))
+            if before[0] != row.district:  # its complaints move district (issue 7 rollups)
+                await mark_enterprise_changed(self._conn, row.id)
             return False
         await self._conn.execute(insert(enterprises).values(id=row.id, created_at=now, **values))
         return True

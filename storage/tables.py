@@ -402,6 +402,24 @@ rollup_spans = _rollup(
     "rollup_spans", [Column("district", String(100), primary_key=True),
                      Column("measure", String(16), primary_key=True),
                      Column("minutes", Integer, primary_key=True)], "n")
+# What each complaint last added to the rollups (storage/rollups.py): a refresh subtracts
+# it and adds the complaint's new share, so it touches only the rows a change moves.
+rollup_seen = Table(
+    "rollup_seen",
+    metadata,
+    Column("complaint_id", Integer, primary_key=True, autoincrement=False),
+    Column("day", Date, nullable=False),
+    Column("enterprise_id", String(64), nullable=False),
+    Column("district", String(100), nullable=False),
+    Column("category", String(8), nullable=False),
+    Column("nature", String(32), nullable=False),
+    Column("channel", String(16), nullable=False),
+    *(Column(m, Integer, nullable=False) for m in (
+        "due_resolved", "on_time", "unresolved", "with_outcome", "settled", "rated",
+        "rating_sum")),
+    Column("first_bin", Integer, nullable=True),
+    Column("resolution_bin", Integer, nullable=True),
+)
 # Complaints changed since their day was last rolled up: appended in the transaction of
 # the change, consumed by the refresh (never updated, so writers never wait on each other).
 rollup_dirty = Table(
