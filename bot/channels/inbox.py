@@ -39,14 +39,15 @@ from storage.tables import outbox
 from storage.uow import Database
 from storage.uow import UnitOfWork as Uow
 
-_Act = Callable[[CaseService, StaffActor, str, str], Awaitable[Case]]
+_Act = Callable[[CaseService, StaffActor, str, str, str | None], Awaitable[Case]]
 ACTIONS: dict[str, _Act] = {
-    "accept": lambda s, a, ref, text: s.accept(a, ref),
-    "reply": lambda s, a, ref, text: s.reply(a, ref, text),
-    "propose": lambda s, a, ref, text: s.propose(a, ref, text),
-    "refuse": lambda s, a, ref, text: s.refuse(a, ref, text),
-    "settle": lambda s, a, ref, text: s.settle(a, ref, text),
+    "accept": lambda s, a, ref, text, photo: s.accept(a, ref),
+    "reply": lambda s, a, ref, text, photo: s.reply(a, ref, text, media_path=photo),
+    "propose": lambda s, a, ref, text, photo: s.propose(a, ref, text),
+    "refuse": lambda s, a, ref, text, photo: s.refuse(a, ref, text),
+    "settle": lambda s, a, ref, text, photo: s.settle(a, ref, text),
 }
+"""Each staff action; a photo (a stored file's path) goes only with a reply."""
 REFUSALS = (CaseNotFound, IllegalTransition, EmptyText, TextTooLong, TemporarilyUnavailable)
 
 
@@ -75,11 +76,13 @@ class SqlCaseDesk:
             case = await self._service(uow).for_staff(actor, reference)
             return case, await uow.cases.thread(case.id)
 
-    async def act(self, actor: StaffActor, action: str, reference: str, text: str) -> Case:
+    async def act(self, actor: StaffActor, action: str, reference: str, text: str,
+                  media_path: str | None = None) -> Case:
         """Run one staff action in its own transaction; raises one of :data:`REFUSALS`."""
         try:
             async with self.db.unit_of_work() as uow:
-                case = await ACTIONS[action](self._service(uow), actor, reference, text)
+                case = await ACTIONS[action](self._service(uow), actor, reference, text,
+                                             media_path)
                 await uow.commit()
         except DBAPIError as exc:
             raise TemporarilyUnavailable(str(exc.orig)[:200]) from exc
@@ -192,9 +195,10 @@ class SqlInboxBackend:
             ports.ThreadEntry(m.sender, m.channel, m.kind, m.text, m.at, bool(m.media_path))
             for m in thread))
 
-    async def act(self, staff: ports.Staff, action: str, reference: str, text: str) -> None:
+    async def act(self, staff: ports.Staff, action: str, reference: str, text: str,
+                  media_path: str | None = None) -> None:
         try:
-            await self._desk.act(_actor(staff), action, reference, text)
+            await self._desk.act(_actor(staff), action, reference, text, media_path)
         except REFUSALS as exc:
             raise refusal(exc) from None
 
@@ -267,6 +271,7 @@ def install(app: web.Application) -> SqlCaseDesk:
                        parts.timing)
     labels = ports.Labels(CATEGORY_LABELS, NATURE_LABELS, DEMAND_LABELS, CHANNEL_LABELS)
     inbox = Inbox(SqlInboxBackend(desk), Renderer(labels, MAX_TEXT), parts.inbox_hub,
+                  parts.config.media.dir,
                   secure_cookies=parts.config.base_url.startswith("https://"),
                   categories=tuple(CATEGORY_LABELS))
     app.add_routes(inbox.routes())

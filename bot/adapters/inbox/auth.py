@@ -19,7 +19,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.adapters.inbox.ports import InboxBackend, Session
 from bot.adapters.inbox.render import Renderer
@@ -39,6 +39,10 @@ class FormTooLarge(Exception):
     pass
 
 
+class FileTooLarge(Exception):
+    """The uploaded file is past its limit (the rest of the request is not read)."""
+
+
 async def read_form(request: web.Request, limit: int = MAX_FORM_BYTES) -> dict[str, str]:
     """A url-encoded form, refused past ``limit`` bytes without reading the rest."""
     if request.content_length is not None and request.content_length > limit:
@@ -51,6 +55,37 @@ async def read_form(request: web.Request, limit: int = MAX_FORM_BYTES) -> dict[s
     except UnicodeDecodeError:
         return {}
     return dict(pairs)
+
+
+async def read_upload(request: web.Request, file_field: str, file_limit: int,
+                      limit: int = MAX_FORM_BYTES) -> tuple[dict[str, str], bytes]:
+    """A multipart form: its text fields (``limit`` bytes in all) and the bytes of the
+    file in ``file_field`` (b"" when none was chosen), refused past ``file_limit``."""
+    if request.content_length is not None and request.content_length > file_limit + limit:
+        raise FileTooLarge()
+    fields: dict[str, str] = {}
+    data = b""
+    reader = await request.multipart()
+    async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            raise FormTooLarge()  # nested multipart: no form of ours sends one
+        if part.name == file_field and part.filename is not None:
+            data = await _read_part(part, file_limit, FileTooLarge)
+        elif part.name:
+            raw = await _read_part(part, limit - sum(map(len, fields.values())), FormTooLarge)
+            fields[part.name] = raw.decode("utf-8", errors="replace")
+    return fields, data
+
+
+async def _read_part(part: BodyPartReader, limit: int, too_large: type[Exception]) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await part.read_chunk(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def same_origin(request: web.Request) -> bool:

@@ -133,7 +133,8 @@ class Refused(Exception):
     """A staff action the CaseService refused; ``reason`` picks the polite words.
 
     not_found (unknown OR another enterprise's case: the same answer), illegal (the state
-    does not allow it), empty, too_long, unavailable (database down: try again)."""
+    does not allow it), empty, too_long, unavailable (database down: try again);
+    bad_photo (not a JPEG, PNG, GIF or WebP image), photo_too_large."""
 
     def __init__(self, reason: str, status: str = "", limit: int = 0) -> None:
         super().__init__(reason)
@@ -166,8 +167,10 @@ class InboxBackend(Protocol):
     async def case(self, staff: Staff, reference: str) -> CaseDetail:
         """Raises :class:`Refused` ("not_found") for unknown or foreign cases."""
 
-    async def act(self, staff: Staff, action: str, reference: str, text: str) -> None:
-        """One of :data:`STAFF_ACTIONS`; raises :class:`Refused`."""
+    async def act(self, staff: Staff, action: str, reference: str, text: str,
+                  media_path: str | None = None) -> None:
+        """One of :data:`STAFF_ACTIONS`; raises :class:`Refused`. ``media_path``: a photo
+        already stored under the media directory, sent with a reply."""
 
     async def evidence(self, staff: Staff, reference: str, index: int) -> MediaFile | None: ...
 

@@ -13,8 +13,10 @@ from aiohttp import web
 
 from bot.adapters.inbox.ports import Labels
 from bot.adapters.inbox.texts import text
+from bot.core.media import MAX_IMAGE_BYTES
 
 CHINA = timezone(timedelta(hours=8))
+PHOTO_LIMIT_MB = MAX_IMAGE_BYTES // (1024 * 1024)
 LANG_COOKIE = "odr_lang"
 # Like the web chat: nothing but our own origin, no inline script or style.
 SECURITY_HEADERS = {
@@ -54,7 +56,8 @@ class Renderer:
         html = self._env.get_template(template).render(
             lang=lang, t=lambda key, **v: text(lang, key, **v),
             label=lambda kind, code: self.label(lang, kind, code),
-            when=_when, max_text=self.max_text, switch_url=f"{request.path}?{urlencode(switch)}", **context)
+            when=_when, max_text=self.max_text, photo_limit_mb=PHOTO_LIMIT_MB,
+            photo_limit_bytes=MAX_IMAGE_BYTES, switch_url=f"{request.path}?{urlencode(switch)}", **context)
         response = web.Response(text=html, content_type="text/html", status=status,
                                 headers=SECURITY_HEADERS)
         if request.query.get("lang") in ("zh", "en"):

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.adapters.inbox.auth import Auth, FormTooLarge, read_form
+from bot.adapters.inbox.auth import Auth, FileTooLarge, FormTooLarge, read_form, read_upload
 from bot.adapters.inbox.ports import (
     STAFF_ACTIONS,
     CaseQuery,
@@ -26,9 +26,10 @@ from bot.adapters.inbox.ports import (
     Refused,
     Session,
 )
-from bot.adapters.inbox.render import Renderer, language
+from bot.adapters.inbox.render import PHOTO_LIMIT_MB, Renderer, language
 from bot.adapters.inbox.stats_page import csv_response, period, weekly_chart
 from bot.adapters.inbox.texts import text
+from bot.core.media import MAX_IMAGE_BYTES, MediaRejected, store_image
 
 log = logging.getLogger(__name__)
 PER_PAGE = 50
@@ -38,7 +39,7 @@ _STATIC_TYPES = {"inbox.js": "application/javascript", "inbox.css": "text/css"}
 STATUSES = ("submitted", "accepted", "negotiating", "proposed", "settled", "not_settled",
             "overdue", "escalated", "withdrawn", "closed")
 _STATUS_OF = {"not_found": 404, "illegal": 409, "empty": 422, "too_long": 413,
-              "unavailable": 503}
+              "unavailable": 503, "bad_photo": 415, "photo_too_large": 413}
 
 
 class Wakeup(Protocol):
@@ -51,8 +52,10 @@ class Wakeup(Protocol):
 
 class Inbox:
     def __init__(self, backend: InboxBackend, renderer: Renderer, hub: Wakeup,
-                 secure_cookies: bool = False, categories: tuple[str, ...] = ()) -> None:
+                 media_dir: str, secure_cookies: bool = False,
+                 categories: tuple[str, ...] = ()) -> None:
         self._backend = backend
+        self._media_dir = media_dir
         self._render = renderer
         self._hub = hub
         self._categories = categories
@@ -133,20 +136,42 @@ class Inbox:
         if action not in STAFF_ACTIONS:
             raise web.HTTPNotFound()
         try:
-            form = await read_form(request)
+            form, photo = await self._read_action(request, action)
         except FormTooLarge:
             return await self._refused(request, session, action, Refused("too_long", limit=self._render.max_text),
                                        "")
+        except FileTooLarge:
+            return await self._refused(request, session, action,
+                                       Refused("photo_too_large", limit=PHOTO_LIMIT_MB), "")
         if not self.auth.csrf_ok(request, session, form):
             return self._error(request, session, Refused("forbidden"), 403)
         typed = form.get("text", "")
         try:
-            await self._backend.act(session.staff, action, reference, typed)
+            media_path = await self._stored_photo(photo)
+            await self._backend.act(session.staff, action, reference, typed, media_path)
         except Refused as refused:
             return await self._refused(request, session, action, refused, typed)
         if _wants_json(request):
             return web.json_response({"ok": True})
         raise web.HTTPSeeOther(f"/inbox/cases/{reference.upper()}?done={action}")
+
+    async def _read_action(self, request: web.Request, action: str
+                           ) -> tuple[dict[str, str], bytes]:
+        """The form of an action; a reply may carry a photo (multipart, field ``photo``),
+        with the web chat's limits (bot.core.media)."""
+        if action == "reply" and request.content_type == "multipart/form-data":
+            return await read_upload(request, "photo", MAX_IMAGE_BYTES)
+        return await read_form(request), b""
+
+    async def _stored_photo(self, data: bytes) -> str | None:
+        """Stored like any evidence (by sha256 under the media directory); images only."""
+        if not data:
+            return None
+        try:
+            media = await asyncio.to_thread(store_image, self._media_dir, "inbox", data)
+        except MediaRejected:
+            raise Refused("bad_photo") from None
+        return media.path
 
     async def _refused(self, request: web.Request, session: Session, action: str,
                        refused: Refused, typed: str) -> web.Response:
@@ -167,9 +192,9 @@ class Inbox:
                 lang, "status", refused.status), verb=text(lang, f"verb.{action}"))
         if refused.reason == "too_long":
             return text(lang, "error.too_long", limit=refused.limit or self._render.max_text)
-        known = ("not_found", "empty", "unavailable")
+        known = ("not_found", "empty", "unavailable", "bad_photo", "photo_too_large")
         return text(lang, f"error.{refused.reason}" if refused.reason in known
-                    else "error.forbidden")
+                    else "error.forbidden", limit=refused.limit)
 
     def _error(self, request: web.Request, session: Session | None, refused: Refused,
                status: int | None = None) -> web.Response:

@@ -115,6 +115,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hint.propose": ("方案内容，如：全额退款 3299 元，上门取回", "The offer, e.g. full refund"),
     "hint.refuse": ("拒绝的理由（会告知消费者）", "The reason (the consumer is told)"),
     "hint.settle": ("履行结果，如：已退款", "What was done, e.g. refunded"),
+    "hint.photo": ("附照片（JPG、PNG、GIF、WebP，最大 {limit} MB）",
+                   "Attach a photo (JPG, PNG, GIF, WebP; at most {limit} MB)"),
     "hint.limit": ("最多 {limit} 字", "At most {limit} characters"),
     "done.accept": ("已受理，消费者已收到通知。", "Accepted; the consumer was told."),
     "done.reply": ("已发送给消费者。", "Sent to the consumer."),
@@ -131,6 +133,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.too_long": ("内容太长：最多 {limit} 字。", "Too long: at most {limit} characters."),
     "error.unavailable": ("系统繁忙，请稍后重试，内容未丢失。",
                           "The system is busy; please try again shortly."),
+    "error.bad_photo": ("只能发送图片（JPG、PNG、GIF 或 WebP），其他文件无法发送。",
+                        "Only images can be sent (JPG, PNG, GIF or WebP); this file cannot."),
+    "error.photo_too_large": ("照片太大：最大 {limit} MB。", "The photo is too large: at most "
+                              "{limit} MB."),
     "error.forbidden": ("页面已过期，请刷新后重试。", "The page expired; reload and try again."),
     "error.page_not_found": ("页面不存在。", "Page not found."),
     # --- statistics -----------------------------------------------------------------------

@@ -36,7 +36,20 @@
   }
 
   function typing(section) {
-    return Array.from(section.querySelectorAll("textarea")).some((t) => t.value.trim() !== "");
+    return Array.from(section.querySelectorAll("textarea")).some((t) => t.value.trim() !== "")
+      || Array.from(section.querySelectorAll("input[type=file]")).some((f) => f.files.length > 0);
+  }
+
+  // The photo is checked here first (a 30 MB upload over a phone's network only to be
+  // refused); the server checks again, with the web chat's limits.
+  const PHOTO_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+
+  function photoProblem(input, area) {
+    const file = input && input.files[0];
+    if (!file) return input && area.value.trim() === "" ? input.dataset.empty : "";
+    if (file.size > Number(input.dataset.max)) return input.dataset.tooLarge;
+    if (file.type && !PHOTO_TYPES.includes(file.type)) return input.dataset.notImage;
+    return "";
   }
 
   async function refreshCase() {
@@ -90,18 +103,24 @@
       const button = form.querySelector("button");
       const status = form.querySelector(".form-status");
       const area = form.querySelector("textarea");
+      const photo = form.querySelector("input[type=file]");
+      const problem = photoProblem(photo, area);
+      if (problem) {
+        status.textContent = problem;
+        return;
+      }
       button.disabled = true;
       try {
-        const r = await fetch(form.action, {
+        const r = await fetch(form.action, {  // multipart: the browser sets the boundary
           method: "POST", credentials: "same-origin",
-          headers: { Accept: "application/json", "X-CSRF-Token": csrf,
-                     "Content-Type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams(new FormData(form)),
+          headers: { Accept: "application/json", "X-CSRF-Token": csrf },
+          body: new FormData(form),
         });
         let answer = {};
         try { answer = await r.json(); } catch (err) { /* not JSON */ }
         if (r.ok) {
           area.value = "";
+          if (photo) photo.value = "";
           status.textContent = "";
           refresh();
         } else {
