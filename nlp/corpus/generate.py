@@ -17,6 +17,12 @@ GOODS_NATURE_WEIGHTS = {
     "quality": 30, "after_sales": 14, "contract": 12, "false_advertising": 10, "price": 8,
     "safety": 8, "counterfeit": 7, "measurement": 5, "personal_rights": 3, "other": 3,
 }
+# Car owners complain about dealers and makers as much as about defects (12365auto titles:
+# refused or failed repairs, stock cars sold as new, broken promises).
+NATURE_WEIGHTS_BY_CATEGORY = {
+    "G06": {"quality": 30, "after_sales": 22, "contract": 16, "false_advertising": 10, "price": 5,
+            "safety": 6, "counterfeit": 1, "personal_rights": 2, "other": 3},
+}
 CHANNEL_WEIGHTS = {"online": 42, "offline": 26, "livestream": 8, "tv_phone_mail": 5, "unknown": 19}
 # Cars, homes and farm supplies are rarely bought online.
 CHANNEL_BY_CATEGORY = {
@@ -102,15 +108,15 @@ def _fill(rng: random.Random, template: str, category: str, **extra: str) -> str
 
 
 def _goods_problem(rng: random.Random, category: str, product: str) -> tuple[str, str]:
-    weights = dict(GOODS_NATURE_WEIGHTS)
+    weights = dict(NATURE_WEIGHTS_BY_CATEGORY.get(category, GOODS_NATURE_WEIGHTS))
     if category not in goods.MEASURABLE:
-        weights.pop("measurement")
-    if category in ("G06", "G07"):
+        weights.pop("measurement", None)
+    if category == "G07":
         weights["counterfeit"] = 1
     nature = _pick(rng, weights)
     templates = goods.GOODS_TEMPLATES[nature]
     extra = goods.EXTRA.get(category, {}).get(nature, ())
-    if extra and rng.random() < 0.5:
+    if extra and rng.random() < (0.8 if category == "G06" else 0.5):
         templates = extra
     text = _fill(rng, rng.choice(templates), category, p=product)
     return nature, text
@@ -142,11 +148,14 @@ def _purchase_clause(rng: random.Random, category: str, item: str, channel: str,
     return f"{when}{where}{verb}{qty}{item}{paid}"
 
 
-def _demand(rng: random.Random, service: bool) -> tuple[str, tuple[str, ...]]:
+def _demand(rng: random.Random, service: bool, category: str = "") -> tuple[str, tuple[str, ...]]:
     if rng.random() < 0.45:
         return "", ()
-    table = slots.SERVICE_DEMANDS if service and rng.random() < 0.6 else slots.DEMANDS
-    return rng.choice(table)
+    if category == "G06" and rng.random() < 0.6:
+        return rng.choice(slots.CAR_DEMANDS)
+    if service and rng.random() < 0.6:
+        return rng.choice(slots.SERVICE_DEMANDS)
+    return rng.choice(slots.MORE_DEMANDS if rng.random() < 0.4 else slots.DEMANDS)
 
 
 def _noise(rng: random.Random, text: str) -> str:
@@ -186,7 +195,7 @@ def _goods_example(rng: random.Random, category: str) -> Example:
     refusal = ""
     if nature == "quality" and rng.random() < 0.2:
         refusal, nature = rng.choice(slots.REFUSALS), "after_sales"
-    demand, demands = _demand(rng, service=False)
+    demand, demands = _demand(rng, service=False, category=category)
     if style == "review":
         channel = "online"
         text = _join(rng, [rng.choice(slots.REVIEW_OPEN) + problem, refusal,

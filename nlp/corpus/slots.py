@@ -68,7 +68,8 @@ REVIEW_CLOSE: tuple[str, ...] = ("差评", "不会再买了", "失望", "给差�
 
 FOLLOW_UPS: tuple[str, ...] = (
     "联系商家协商", "打电话给商家说明情况", "找商家反映了问题", "跟客服沟通了好几次", "去店里找了他们",
-    "已经跟商家说了", "拍了照片发给商家",
+    "已经跟商家说了", "拍了照片发给商家", "客服说可以换一个", "售后让我拍视频过去", "4S店说要检查一下",
+    "去4S店检测了", "店里说是正常现象", "客服让我等通知", "联系了厂家",
 )
 REFUSALS: tuple[str, ...] = (
     "商家不理", "商家拒绝处理", "客服一直推诿", "商家说不是质量问题不给退换", "售后一直拖着不处理",
@@ -92,6 +93,26 @@ DEMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("要求三倍赔偿", ("punitive",)), ("希望给个说法", ("other",)), ("要求退还剩余费用", ("refund",)),
     ("要求赔礼道歉并赔偿", ("compensation", "apology")), ("要求维修或者换新", ("exchange", "repair")),
     ("要求补足差额", ("make_up",)), ("要求重新安装", ("redo",)),
+)
+# Car-complaint titles end with what the owner asks of the maker or the dealer; the same
+# endings go with every nature, so "厂家"/"处理" do not teach the model after-sales.
+CAR_DEMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("希望厂家处理", ("other",)), ("要求厂家解决", ("other",)), ("希望厂家给予解决", ("other",)),
+    ("要求厂家处理问题", ("other",)), ("希望4S店尽快处理", ("other",)), ("要求给予解决", ("other",)),
+    ("希望厂家重视", ("other",)), ("要求厂家给个说法", ("other",)), ("希望尽快解决", ("other",)),
+    ("要求处理", ("other",)), ("要求厂家赔偿", ("compensation",)), ("要求退车", ("return",)),
+    ("要求换车", ("exchange",)), ("要求更换总成", ("exchange",)), ("希望厂家给换新", ("exchange",)),
+    ("要求免费维修", ("repair",)), ("要求厂家召回", ("other",)), ("希望延长质保", ("other",)),
+    ("要求退还购置税", ("refund",)), ("要求兑现承诺", ("perform",)),
+)
+# Shoppers' own words for what they want, colloquial as well as formal.
+MORE_DEMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("希望退货", ("return",)), ("想退货", ("return",)), ("申请了退货", ("return",)), ("想退款", ("refund",)),
+    ("希望能退款", ("refund",)), ("申请退货退款", ("return", "refund")), ("请给我换一个", ("exchange",)),
+    ("能不能给换一个", ("exchange",)), ("要求商家补发", ("make_up",)), ("希望商家给个解释", ("other",)),
+    ("希望平台介入处理", ("other",)), ("诉求是退款", ("refund",)), ("要求赔偿损失", ("compensation",)),
+    ("希望厂家处理", ("other",)), ("希望商家尽快处理", ("other",)), ("要求处理", ("other",)),
+    ("请尽快处理", ("other",)), ("希望厂家解决", ("other",)), ("要求商家处理", ("other",)),
 )
 SERVICE_DEMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("要求退还剩余费用", ("refund",)), ("要求退费", ("refund",)), ("要求赔偿", ("compensation",)),
