@@ -35,6 +35,7 @@ from bot.dispatcher import Dispatcher
 from bot.metrics import Metrics
 from bot.pages.admin import AdminDashboard
 from bot.pages.escalation import EscalationPage, pack_link
+from bot.refresher import RollupRefresher
 from bot.registry import EnterpriseRegistry
 from bot.relay import OutboxRelay
 from bot.scheduler import Scheduler
@@ -160,12 +161,15 @@ def _lifecycle(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]
         parts.nlp_ready = True
         relay = asyncio.create_task(parts.relay.run(), name="outbox-relay")
         clock = asyncio.create_task(parts.scheduler.run(), name="odr-clock")
+        rollups = RollupRefresher(parts.db, parts.clock)
+        refresher = asyncio.create_task(rollups.run(), name="rollup-refresh")
         try:
             yield
         finally:
             parts.relay.stop()
             parts.scheduler.stop()
-            await asyncio.gather(relay, clock)
+            rollups.stop()
+            await asyncio.gather(relay, clock, refresher)
             await parts.db.dispose()
 
     return lifecycle

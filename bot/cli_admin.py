@@ -16,6 +16,7 @@ from bot.services.regulator_report import build_report, to_csv, to_json, to_tabl
 from storage.migrate import migrated_database
 from storage.privacy import PrivacyRepository, remove_files
 from storage.regulator import Period
+from storage.rollups import rebuild, record_as_of
 
 COMMANDS = ("operator", "stats", "privacy")
 log = logging.getLogger("odrbot")
@@ -31,6 +32,8 @@ def register(sub: Any) -> None:
     stats.add_argument("--to", dest="last", type=date.fromisoformat)
     stats.add_argument("--district")
     stats.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    stats.add_subparsers(dest="stats_command").add_parser(
+        "rebuild", help="compute the dashboard's rollups again from every complaint")
     privacy = sub.add_parser("privacy", help="personal data (PIPL)").add_subparsers(
         dest="privacy_command", required=True)
     erase = privacy.add_parser("erase", help="erase a consumer's data from finished cases "
@@ -41,6 +44,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, config: Config) -> int:
     if args.command == "operator":
         return asyncio.run(_invite(config, args.name))
+    if args.command == "stats" and args.stats_command == "rebuild":
+        return asyncio.run(_rebuild(config))
     if args.command == "stats":
         return asyncio.run(_stats(config, args.first, args.last, args.district, args.format))
     return asyncio.run(_erase(config, args.consumer))
@@ -66,9 +71,21 @@ async def _stats(config: Config, first: date | None, last: date | None, district
     start = datetime(first.year, first.month, first.day, tzinfo=CHINA)
     end = datetime(last.year, last.month, last.day, tzinfo=CHINA) + timedelta(days=1)
     async with migrated_database(config.database.url) as db:
-        report = await build_report(db, Period(start, end, district), first, last, today)
+        report = await build_report(db, Period(start, end, district), first, last, today,
+                                    datetime.now(UTC), exact=True)
     render = {"table": to_table, "csv": to_csv, "json": to_json}[fmt]
     sys.stdout.write(render(report) + ("" if fmt == "csv" else "\n"))
+    return 0
+
+
+async def _rebuild(config: Config) -> int:
+    started = datetime.now(UTC)
+    async with migrated_database(config.database.url) as db:
+        async with db.unit_of_work() as uow:
+            count = await rebuild(uow.connection)
+            await record_as_of(uow.connection, started)
+            await uow.commit()
+    log.info("rollups rebuilt from %d complaints", count)
     return 0
 
 

@@ -90,7 +90,8 @@ class AdminDashboard:
         district = request.query.get("district", "").strip()[:100] or None
         start = datetime(first.year, first.month, first.day, tzinfo=CHINA)
         end = datetime(last.year, last.month, last.day, tzinfo=CHINA) + timedelta(days=1)
-        return await build_report(self._db, Period(start, end, district), first, last, today)
+        return await build_report(self._db, Period(start, end, district), first, last, today,
+                                  self._clock())
 
     async def dashboard(self, request: web.Request) -> web.Response:
         name, csrf = await self._operator(request)
@@ -156,7 +157,14 @@ def _body(report: Report, query: str) -> str:
             f"<section class=muted><p>按时办结率：到期（已有结果或已过期限日）的投诉中，在期限日结束前"
             f"得出结果的比例（撤回的不计）。和解成功率：有结果的投诉中，消费者接受企业方案的比例。"
             f"活跃度：在此期间处理过投诉的在册企业占比。中位时长按分钟分段统计，与精确值相差不超过 1.6%。"
-            f"数据截至本页打开时。</p></section>")
+            f"{_as_of(report)}</p></section>")
+
+
+def _as_of(report: Report) -> str:
+    """Figures come from rollups refreshed in the background (bot/refresher.py)."""
+    if report.as_of is None:
+        return "统计数据尚未汇总，请稍后刷新。"
+    return f"数据截至 {report.as_of.astimezone(CHINA):%Y-%m-%d %H:%M:%S}（北京时间）。"
 
 
 def _page(title: str, body: str, status: int, operator: str = "", csrf: str = ""
