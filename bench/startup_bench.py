@@ -1,10 +1,14 @@
-"""Start-up to ready (issue 8: ≤ 1.5 s): spawn `odrbot serve` on a fresh SQLite database
-and poll /readyz until it answers 200; five runs, the median and the worst.
+"""Start-up to ready (issue 8: ≤ 1.5 s): spawn `odrbot serve` and poll /readyz until it
+answers 200, on a fresh SQLite database (first start: every migration runs) and on one
+already at head (every later start: the common case). Seven runs each; the median and the
+worst wall time, and the median CPU time the process had used when it was ready (user +
+system, from /proc: steadier than wall time when other jobs share the cores).
 
-    .venv/bin/python -m bench.startup_bench"""
+    .venv/bin/python -m bench.startup_bench [--runs 7]"""
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import statistics
@@ -15,6 +19,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -22,30 +28,56 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def once() -> float:
-    folder = Path(tempfile.mkdtemp())
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a running process (fields 14 and 15 of /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def settings(folder: Path, port: int) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("ODRBOT_")},
+            "ODRBOT_SERVER_PORT": str(port), "ODRBOT_LOG_LEVEL": "WARNING",
+            "ODRBOT_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'start.sqlite3'}",
+            "ODRBOT_MEDIA_DIR": str(folder / "media")}
+
+
+def once(folder: Path) -> tuple[float, float]:
+    """(wall seconds from spawn to the first 200 of /readyz, CPU seconds used by then)."""
     port = free_port()
-    env = {**os.environ, "ODRBOT_SERVER_PORT": str(port), "ODRBOT_LOG_LEVEL": "WARNING",
-           "ODRBOT_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'start.sqlite3'}",
-           "ODRBOT_MEDIA_DIR": str(folder / "media")}
     started = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env,
+    server = subprocess.Popen([sys.executable, "-m", "bot", "serve"],
+                              env=settings(folder, port),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while time.perf_counter() - started < 30:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as r:
                     if r.status == 200:
-                        return time.perf_counter() - started
+                        return time.perf_counter() - started, cpu_seconds(server.pid)
             except OSError:
-                time.sleep(0.02)
+                time.sleep(0.01)
         raise RuntimeError("not ready within 30 s")
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
+def report(label: str, runs: list[tuple[float, float]]) -> None:
+    walls = [wall for wall, _ in runs]
+    print(f"| {label} | {statistics.median(walls):.2f} | {max(walls):.2f} | "  # noqa: T201
+          f"{statistics.median(cpu for _, cpu in runs):.2f} | {len(runs)} |")
+
+
+def main(count: int) -> None:
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")  # noqa: T201
+    print("| database | median s | worst s | CPU s (median) | runs |\n|---|---|---|---|---|")  # noqa: T201
+    report("fresh (all migrations)", [once(Path(tempfile.mkdtemp())) for _ in range(count)])
+    at_head = Path(tempfile.mkdtemp())
+    once(at_head)  # migrates it
+    report("at head (a restart)", [once(at_head) for _ in range(count)])
+
+
 if __name__ == "__main__":
-    runs = [once() for _ in range(5)]
-    print(f"start-up to ready: median {statistics.median(runs):.2f} s, "  # noqa: T201
-          f"worst {max(runs):.2f} s (5 runs, fresh SQLite database each)")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    main(parser.parse_args().runs)
