@@ -79,7 +79,8 @@ def serve_full(port: int, folder: str) -> None:
         database=DatabaseConfig(url=f"sqlite+aiosqlite:///{folder}/bench.sqlite3"),
         media=MediaConfig(dir=f"{folder}/media"), log=LogConfig(level="WARNING"),
         wechat=WechatConfig(enabled=True, token=TOKEN, app_id=APP_ID, app_secret="s" * 32,
-                            api_base=f"http://127.0.0.1:{SINK_PORT}"))
+                            api_base=f"http://127.0.0.1:{SINK_PORT}",
+                            spool_dir=f"{folder}/spool"))
     config = replace(config, server=replace(config.server, port=port))
     web.run_app(build_app(config), host="127.0.0.1", port=port, print=None, access_log=None)
 

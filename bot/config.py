@@ -50,6 +50,8 @@ class WechatConfig:
     encoding_aes_key: str = ""
     api_base: str = "https://api.weixin.qq.com"
     reply_budget_seconds: float = 4.0
+    spool_dir: str = "./var/wechat-spool"
+    """Messages answered "success" before their turn committed wait here (fsync'd)."""
     template_id: str = ""
     token_endpoint: str = "stable_token"
     """Where the access token comes from: ``stable_token`` (recommended) or ``token``."""

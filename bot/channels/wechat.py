@@ -5,6 +5,7 @@ token shared through the database, the customer-service sender for the relay, an
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from bot.adapters.wechat.texts import MENU
 from bot.config import Config, ConfigError, WechatConfig, wechat_aes_key
 from bot.core.messages import Channel
 from bot.core.ports import Dispatch
+from bot.services.spool import InboundSpool
 from bot.services.wechat_media import KvMediaCache
 from bot.services.wechat_outbox import SqlPassiveOutbox, SqlServiceWindow
 from bot.services.wechat_token import KvTokenCache
@@ -40,8 +42,9 @@ def build(config: Config, db: Database, clock: Callable[[], datetime], dispatch:
     wechat = config.wechat
     codec = WechatCodec(wechat.token, wechat.app_id, checked_aes_key(wechat))
     api = build_api(wechat, db, clock)
-    callback = WechatCallback(codec, dispatch, SqlPassiveOutbox(db, clock, wake), api,
-                              config.media.dir, clock, wechat.reply_budget_seconds)
+    callback = WechatCallback(codec, dispatch, SqlPassiveOutbox(db, clock, wake),
+                              InboundSpool(wechat.spool_dir), api, config.media.dir, clock,
+                              wechat.reply_budget_seconds)
     sender = WechatSender(api, SqlServiceWindow(db, clock), wechat.template_id,
                           KvMediaCache(db, clock, wechat.app_id))
     return WechatChannel(api, callback, sender)
@@ -73,9 +76,12 @@ def install(app: web.Application, dispatch: Dispatch) -> None:
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await channel.api.start()
+        replays = asyncio.create_task(channel.callback.replay_forever(), name="wechat-replay")
         try:
             yield
         finally:
+            replays.cancel()
+            await asyncio.gather(replays, return_exceptions=True)
             await channel.callback.close()
 
     async def close_api(app: web.Application) -> None:

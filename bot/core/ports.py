@@ -70,6 +70,18 @@ class PassiveAnswer:
     """Event-loop time after which the answer is no longer awaited: take nothing then."""
 
 
+class InboundJournal(Protocol):
+    """Keeps a message the platform was told had arrived until its turn has committed."""
+
+    async def keep(self, message: InboundMessage) -> bool:
+        """Durably keep it; False when that failed (then the platform must retry)."""
+
+    async def done(self, message: InboundMessage) -> None: ...
+
+    async def pending(self) -> list[InboundMessage]:
+        """What is kept, oldest first."""
+
+
 class Dispatch(Protocol):
     """What adapters call for every inbound message."""
 

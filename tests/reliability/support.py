@@ -68,7 +68,7 @@ async def full_site(url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator
         url, tmp_path,
         wechat=WechatConfig(enabled=True, token=TOKEN, app_id=WECHAT_APP_ID,
                             app_secret=WECHAT_APP_SECRET, encoding_aes_key=AES_KEY,
-                            api_base=wechat.url),
+                            api_base=wechat.url, spool_dir=str(tmp_path / "spool")),
         telegram=TelegramConfig(enabled=True, token=TELEGRAM_TOKEN,
                                 webhook_secret=TELEGRAM_SECRET, api_base=telegram.url))
     try:
@@ -101,7 +101,8 @@ def server_settings(tmp_path: Path, wechat: FaultyWechatApi, **extra: str) -> di
         "ODRBOT_SERVER_PORT": str(free_port()), "ODRBOT_MEDIA_DIR": str(tmp_path / "media"),
         "ODRBOT_WECHAT_ENABLED": "1", "ODRBOT_WECHAT_TOKEN": TOKEN,
         "ODRBOT_WECHAT_APP_ID": WECHAT_APP_ID, "ODRBOT_WECHAT_APP_SECRET": WECHAT_APP_SECRET,
-        "ODRBOT_WECHAT_API_BASE": wechat.url, **extra}
+        "ODRBOT_WECHAT_API_BASE": wechat.url,
+        "ODRBOT_WECHAT_SPOOL_DIR": str(tmp_path / "spool"), **extra}
 
 
 def hold_write_lock(path: str, held: threading.Event, release: threading.Event) -> None:

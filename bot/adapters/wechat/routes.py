@@ -23,27 +23,32 @@ from bot.adapters.wechat.reply import compose, fitting_prefix, reply_xml, split
 from bot.core.errors import TemporarilyUnavailable
 from bot.core.media import MediaRejected, store_image
 from bot.core.messages import Channel, InboundMessage, MediaRef, MessageKind
-from bot.core.ports import Dispatch, PassiveAnswer, TurnOutcome
+from bot.core.ports import Dispatch, InboundJournal, PassiveAnswer, TurnOutcome
 
 log = logging.getLogger(__name__)
 HOLD_MARGIN_SECONDS = 2.0
 """Replies stay reserved for the passive answer this much past the budget; then the relay
 may send them (the answer was not given)."""
 SUCCESS = "success"
+REPLAY_SECONDS = 5.0
+"""How often kept messages (answered late, turn not yet stored) are looked at again."""
 
 
 class WechatCallback:
     def __init__(self, codec: WechatCodec, dispatch: Dispatch, outbox: PassiveOutbox,
-                 api: WechatApi, media_dir: str, clock: Callable[[], datetime],
-                 budget_seconds: float = 4.0) -> None:
+                 journal: InboundJournal, api: WechatApi, media_dir: str,
+                 clock: Callable[[], datetime], budget_seconds: float = 4.0) -> None:
         self._codec = codec
         self._dispatch = dispatch
         self._outbox = outbox
+        self._journal = journal
         self._api = api
         self._media_dir = media_dir
         self._clock = clock
         self._budget = budget_seconds
         self._late: set[asyncio.Task[None]] = set()
+        self._late_ids: set[str] = set()
+        """Message ids of late turns still running here (not for a replay to take)."""
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get("/wechat", self.verify), web.post("/wechat", self.receive)]
@@ -95,7 +100,12 @@ class WechatCallback:
         try:
             outcome = await asyncio.wait_for(asyncio.shield(turn), max(remaining, 0.0))
         except TimeoutError:
-            self._finish_late(turn)
+            # "success" tells WeChat never to deliver it again: keep it durably first.
+            self._late_ids.add(message.message_id)
+            kept = await self._journal.keep(message)
+            self._finish_late(turn, message)  # then forgets it, once stored
+            if not kept:  # WeChat must deliver it again
+                raise TemporarilyUnavailable("the late message could not be kept") from None
             return None
         if not delivery.wants_reply:
             return None
@@ -139,22 +149,53 @@ class WechatCallback:
         except WechatTransportError as exc:  # try again when WeChat retries the delivery
             raise TemporarilyUnavailable(str(exc)) from exc
 
-    def _finish_late(self, turn: asyncio.Future[TurnOutcome]) -> None:
+    def _finish_late(self, turn: asyncio.Future[TurnOutcome], message: InboundMessage) -> None:
         async def finish() -> None:
             try:
                 outcome = await turn
-            except TemporarilyUnavailable as exc:  # nothing recorded; WeChat retries
-                log.warning("a late WeChat turn could not run: %s", exc)
+                if outcome.outbox_ids:  # answered "success": send through the API now
+                    await self._outbox.release(outcome.outbox_ids)
+            except TemporarilyUnavailable as exc:  # kept: the replay runs it again
+                log.warning("a late WeChat turn could not run (kept for later): %s", exc)
                 return
             except Exception:
-                log.exception("a late WeChat turn failed")
+                log.exception("a late WeChat turn failed (kept for later)")
                 return
-            if outcome.outbox_ids:  # answered "success": send through the API right away
-                await self._outbox.release(outcome.outbox_ids)
+            finally:
+                self._late_ids.discard(message.message_id)
+            await self._journal.done(message)
 
         task = asyncio.create_task(finish())
         self._late.add(task)
         task.add_done_callback(self._late.discard)
+
+    async def replay(self) -> int:
+        """Run the kept messages whose late turn never committed here (the process died,
+        or the database was away); their replies go out through the API. How many ran."""
+        ran = 0
+        for message in await self._journal.pending():
+            if message.message_id in self._late_ids:
+                continue
+            try:
+                outcome = await self._dispatch(message)
+                if outcome.duplicate:  # committed before: rows may still wait on a hold
+                    await self._outbox.release(outcome.outbox_ids)
+            except TemporarilyUnavailable as exc:
+                log.warning("kept WeChat messages wait for the database: %s", exc)
+                break
+            await self._journal.done(message)
+            ran += 1
+        if ran:
+            log.info("ran %d kept WeChat message(s) answered late before", ran)
+        return ran
+
+    async def replay_forever(self, every_seconds: float = REPLAY_SECONDS) -> None:
+        while True:
+            try:
+                await self.replay()
+            except Exception:  # never let the loop die; the next round tries again
+                log.exception("replaying kept WeChat messages failed")
+            await asyncio.sleep(every_seconds)
 
 
 async def _body(request: web.Request) -> bytes:

@@ -30,7 +30,8 @@ async def fake_wechat() -> AsyncIterator[FakeWechatApi]:
 
 def wechat_config(url: str, tmp_path: Path, fake: FakeWechatApi, **wechat: Any) -> Config:
     settings = WechatConfig(enabled=True, token=TOKEN, app_id=APP_ID, app_secret=APP_SECRET,
-                            encoding_aes_key=AES_KEY, api_base=fake.url)
+                            encoding_aes_key=AES_KEY, api_base=fake.url,
+                            spool_dir=str(tmp_path / "spool"))
     return app_config(url, tmp_path, wechat=replace(settings, **wechat))
 
 

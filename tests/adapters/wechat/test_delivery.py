@@ -94,6 +94,27 @@ async def test_slow_turn_answers_success_and_delivers_through_the_api(
         assert await count(bot.parts, inbound_receipts) == 1
 
 
+async def test_a_slow_turn_that_cannot_be_kept_is_not_answered_success(
+        sqlite_url: str, tmp_path: Path, fake_wechat: FakeWechatApi) -> None:
+    """"success" means WeChat never delivers it again: without a durable copy (the spool
+    folder cannot be written), the answer is 503 and WeChat's retry finds the turn done."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the spool folder should be")
+    async with wechat_bot(sqlite_url, tmp_path, fake_wechat, reply_budget_seconds=0.05,
+                          spool_dir=str(blocked / "spool")) as bot:
+        client = bot.client()
+        xml = message_xml("oUser-1", "text", {"Content": "我要投诉", "MsgId": 902})
+        async with bot.parts.db.unit_of_work():  # hold SQLite's only writer: the turn waits
+            status, _ = await client.post(xml)
+        assert status == 503
+        status, body = await client.post(xml)  # WeChat delivers it again
+        assert status == 200
+        await drained(bot.parts)
+        sent = [m.text for m in fake_wechat.of("custom/send")] + [body]
+        assert sum("我来帮您投诉" in text for text in sent) == 1  # one answer, one effect
+        assert await count(bot.parts, inbound_receipts) == 1
+
+
 async def test_window_closed_by_api_then_shown_at_next_message(
         database_url: str, tmp_path: Path, fake_wechat: FakeWechatApi) -> None:
     async with wechat_bot(database_url, tmp_path, fake_wechat, template_id="TPL-1") as bot:
