@@ -48,6 +48,7 @@ async def test_dashboard_needs_a_login_and_shows_the_figures(sqlite_url: str,
         body = await (await client.get("/admin")).text()
         assert "按时办结率" in body and "家用电子电器" in body and "辽宁省鞍山市铁东区" in body
         assert "13912345678" not in body and "王芳" not in body  # figures, not people
+        assert "数据截至 2026-11-23 10:00:00（北京时间）" in body  # the new case is counted
         export = await client.get("/admin/export.csv?district=辽宁省鞍山市")
         text = await export.text()
         assert export.headers["Content-Type"].startswith("text/csv")

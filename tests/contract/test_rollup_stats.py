@@ -101,7 +101,7 @@ def _period(first: date, last: date, district: str | None) -> Period:
 
 async def _assert_same_figures(db: Database) -> None:
     async with db.unit_of_work() as uow:
-        assert await refresh(uow.connection) >= 0
+        assert await refresh(uow.connection) is not None
         await uow.commit()
     async with db.engine.connect() as conn:
         direct, rolled = RegulatorStats(conn), RollupStats(conn)

@@ -82,6 +82,11 @@ async def test_stats_operator_and_privacy_erase(sqlite_url: str, tmp_path: Path)
     after = json.loads(odrbot(sqlite_url, "stats", "--from", "2026-11-01", "--to",
                               "2026-11-30", "--format", "json").stdout)
     assert after["complaints"] == 1
+    assert after["as_of"] is not None  # the CLI took in every change first
+    rebuilt = odrbot(sqlite_url, "stats", "rebuild")
+    assert "rollups rebuilt from 1 complaints" in rebuilt.stderr
+    assert json.loads(odrbot(sqlite_url, "stats", "--from", "2026-11-01", "--to",
+                             "2026-11-30", "--format", "json").stdout)["complaints"] == 1
 
 
 @pytest.mark.parametrize(
