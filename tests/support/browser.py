@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from bot.app import COMPONENTS, Components, build_app
 from bot.config import Config
@@ -76,3 +78,39 @@ async def file_complaint_in_chat(page: Page) -> str:
     reference = re.search(r"TS\d{14}", await last.inner_text())
     assert reference is not None
     return reference.group(0)
+
+
+PHOTO_RGB = (200, 30, 40)
+"""The colour of :func:`png_image`'s pictures."""
+
+
+def png_image(width: int, height: int, rgb: tuple[int, int, int] = PHOTO_RGB) -> bytes:
+    """A real, decodable PNG of one colour: a browser must be able to draw it (naturalWidth
+    is ``width``), which a file that only starts with the PNG signature is not."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    row = b"\x00" + bytes(rgb) * width  # filter type 0, then the pixels
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
+
+
+async def drawn(image: Locator) -> tuple[int, tuple[int, int, int]]:
+    """(natural width, colour of the middle pixel) of an <img> the browser has loaded and
+    decoded: a missing picture fails the decode, and a file whose header is right but whose
+    pixels are not does not show :func:`png_image`'s colour."""
+    await expect(image).to_be_visible()
+    found = await image.evaluate("""async (img) => {
+        await img.decode();
+        const canvas = document.createElement("canvas");
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const context = canvas.getContext("2d");
+        context.drawImage(img, 0, 0);
+        const [r, g, b] = context.getImageData(img.naturalWidth >> 1, img.naturalHeight >> 1,
+                                               1, 1).data;
+        return [img.naturalWidth, [r, g, b]];
+    }""")
+    width, (r, g, b) = found
+    return int(width), (int(r), int(g), int(b))
