@@ -1,17 +1,28 @@
 """The same photo is uploaded to WeChat once: its temporary media_id is kept per file
 (sha256) in the database and reused for 2.5 days (WeChat keeps it 3); a media_id WeChat
-no longer knows (40007) is forgotten and the file uploaded again (issue 6)."""
+no longer knows (40007) is forgotten and the file uploaded again. And a photo staff send
+from the web inbox reaches a consumer on WeChat as an image (issue 6)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import aiohttp
+
 from bot.services.staff_admin import invite_staff
+from tests.adapters.inbox.support import staff_client
 from tests.adapters.wechat.client import WechatClient
 from tests.adapters.wechat.conftest import Bot, wechat_bot
 from tests.adapters.wechat.fake_api import PNG, FakeWechatApi
 from tests.adapters.wechat.support import drained
-from tests.adapters.wechat.test_photo_relay import CLERK, CONSUMER, negotiating, photo, rows_to
+from tests.adapters.wechat.test_photo_relay import (
+    CLERK,
+    CONSUMER,
+    RECEIPT,
+    negotiating,
+    photo,
+    rows_to,
+)
 
 CLERK_2 = "oClerk-2"
 
@@ -68,3 +79,22 @@ async def test_a_media_id_is_reused_within_two_and_a_half_days_only(
             await drained(bot.parts)
         assert fake_wechat.images_to(CLERK) == [PNG, PNG, PNG]
         assert len(fake_wechat.uploads) == 2
+
+
+async def test_a_photo_staff_send_from_the_inbox_reaches_a_wechat_consumer(
+        sqlite_url: str, tmp_path: Path, fake_wechat: FakeWechatApi) -> None:
+    async with wechat_bot(sqlite_url, tmp_path, fake_wechat) as bot:
+        client = bot.client()
+        ref = await negotiating(bot, client)
+        async with staff_client(bot.http, bot.parts, bot.clock) as staff:
+            form = aiohttp.FormData()
+            form.add_field("csrf", staff.csrf)
+            form.add_field("text", "退款凭证")
+            form.add_field("photo", RECEIPT, filename="receipt.jpg", content_type="image/jpeg")
+            sent = await staff.http.post(staff.url(f"/inbox/cases/{ref}/reply"), data=form,
+                                         headers={"Accept": "application/json"})
+            assert sent.status == 200
+        await drained(bot.parts)
+        assert "退款凭证" in fake_wechat.texts_to(CONSUMER)[-1]
+        assert fake_wechat.images_to(CONSUMER) == [RECEIPT]
+        assert fake_wechat.images_to(CLERK) == []  # the clerk on WeChat gets a note, no photo
