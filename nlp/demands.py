@@ -53,10 +53,18 @@ _ASK = re.compile(
     r"want|request|demand|please|ask", re.IGNORECASE
 )
 # Weak ask words count only right before the thing asked: "要退款", "找客服退货", "只能退货".
-_ASK_NEAR = re.compile(r"(要|给我|必须|只能|马上|立即|立刻|联系[^，。,不]{0,3}|找[^，。,不]{0,3}|办理)$")
+_ASK_NEAR = re.compile(r"(要|给我|必须|只能|马上|立即|立刻|提出|联系[^，。,不]{0,3}|找[^，。,不]{0,3}|办理)$")
 # The ask word itself denied or not the consumer's: "不能申请退款", "不想退了", "请问".
 _ASK_DENIED = re.compile(r"(不|没|没有|未|无法|不能|不可以|不让|不予)$")
 _NOT_ASKING = re.compile(r"^(请问|想到|想起|想象|想法|理想|求助)")
+# The other side's demand, not the consumer's: "客服要求一次性提货", "商家要求把赠品寄回";
+# but "找客服要求退款" is the consumer asking the other side.
+_THEIR_ASK = re.compile(
+    r"(?<!找)(?<!联系)(?<!跟)(?<!向)(?<!和)(?<!给)(?<!让)(客服|商家|卖家|店家|售后|平台|厂家|对方|店员|经销商|4S店|他们)$"
+)
+# A bare 退 right after the ask ends the clause: "想退！", "要求退了", "申请退吧"; a wish that was
+# given up or only wished ("本想退的", "真想退了") is not an ask.
+_BARE_RETURN = re.compile(r"(?<![不本真都来])(想|要求|申请|提出|希望)退(?:了|吧)?(?=[，。,!！?？\s]|$)")
 # Asked after the fact: "退货可以吗", "退款行不行"; "能退吗" needs 能/可以 right before.
 _ASK_AFTER = re.compile(r"^[^，。,!！?？]{0,3}(可以吗|可以不|行不行|好吗|行吗|申请)")
 _ASK_QUESTION = (re.compile(r"(能|可以|可不可以|给不给)[^，。,!！?？]{0,2}$"),
@@ -96,7 +104,7 @@ def _asked(text: str, start: int, end: int) -> bool:
     offset = start - len(before)
     for ask in reversed(list(_ASK.finditer(before))):
         at = offset + ask.start()
-        if not _ASK_DENIED.search(text[max(0, at - 3) : at]) and not _NOT_ASKING.match(text, at):
+        if _consumer_asks(text, at):
             return True
     near_at = max(0, start - 6)
     near = _ASK_NEAR.search(text[near_at:start])
@@ -106,6 +114,14 @@ def _asked(text: str, start: int, end: int) -> bool:
     if _ASK_AFTER.search(after):
         return True
     return bool(_ASK_QUESTION[0].search(before) and _ASK_QUESTION[1].search(after))
+
+
+def _consumer_asks(text: str, at: int) -> bool:
+    """The ask word at ``at`` is the consumer's own, not denied, not a question."""
+    head = text[max(0, at - 8) : at]
+    if _ASK_DENIED.search(head[-3:]) or _THEIR_ASK.search(head):
+        return False
+    return not _NOT_ASKING.match(text, at)
 
 
 def _ordered(codes: list[str]) -> tuple[str, ...]:
@@ -126,7 +142,7 @@ def parse_demands(text: str) -> tuple[str, ...]:
 def demands_in_narrative(norm: str) -> tuple[str, ...]:
     """Demands a complaint narrative states as asked for (要求/希望/想… before the word)."""
     found = _codes(norm, require_ask=True)
-    if _FALLBACK.search(norm):
+    if _FALLBACK.search(norm) or _BARE_RETURN.search(norm):
         found.append("return")
     if "return" in found and _NEVER_ARRIVED.search(norm):
         found = [code for code in found if code != "return"] + ["refund"]

@@ -149,9 +149,9 @@ def _purchase_clause(rng: random.Random, category: str, item: str, channel: str,
 
 
 def _demand(rng: random.Random, service: bool, category: str = "") -> tuple[str, tuple[str, ...]]:
-    if rng.random() < 0.45:
+    if rng.random() < 0.4:
         return "", ()
-    if category == "G06" and rng.random() < 0.6:
+    if category == "G06" and rng.random() < 0.7:
         return rng.choice(slots.CAR_DEMANDS)
     if service and rng.random() < 0.6:
         return rng.choice(slots.SERVICE_DEMANDS)

@@ -61,7 +61,7 @@ NATURE_CUES: dict[str, tuple[str, ...]] = {
         "一直在修 未解决 没解决 不解决 推脱 不负责 customer service"
         " 打不通 不接电话 无人接听 不回消息 客服不回 修不好 没修好 修了好几次 多次往返 反复往返 拆封了不能退 拆封不能退 超过售后 过了售后 售后时间 升级未解决 不给处理 不予解决 拒绝更换 不予退货"
     ),
-    "other": _words("发票 开票 收据 合格证 保修卡 说明书 手续 证件 过户 咨询"),
+    "other": _words("发票 开票 收据 合格证 保修卡 说明书 过户"),
 }
 # Words that point to a nature only weakly: they also appear in plain defect stories
 # ("售后说是质量问题", "宣传页上写着").

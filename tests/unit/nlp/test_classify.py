@@ -53,6 +53,12 @@ def test_category(text: str, category: str) -> None:
                      id="nature-false-advertising"),
         pytest.param("退货时店员辱骂我", "personal_rights", id="nature-personal-rights"),
         pytest.param("冰箱坏了，售后一直推诿不给修", "after_sales", id="nature-after-sales"),
+        pytest.param("长安福特探险者油箱有异响希望厂家处理", "quality",
+                     id="nature-defect-with-a-vague-ask-is-quality"),
+        pytest.param("售前咨询说拍一发二，结果下了单只发了一包", "contract",
+                     id="nature-presales-question-is-not-other"),
+        pytest.param("送餐速度我真是服了，几分钟的路程，给我送了一个半小时", "contract",
+                     id="nature-late-delivery-is-contract"),
     ],
 )
 def test_nature(text: str, nature: str) -> None:

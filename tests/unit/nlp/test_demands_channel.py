@@ -51,6 +51,12 @@ def test_parse_demands(text: str, expected: tuple[str, ...]) -> None:
         pytest.param("大失所望，看谁来处理", (), id="narrative-disappointment-is-not-a-request"),
         pytest.param("屏幕碎了，找客服退货", ("return",), id="narrative-weak-ask-right-before"),
         pytest.param("算了，不要退款了", (), id="narrative-weak-ask-denied"),
+        pytest.param("商家要求我先寄回去再退款", (), id="narrative-their-ask-is-not-the-consumers"),
+        pytest.param("找客服要求退款，说超过售后时间了", ("refund",), id="narrative-asked-the-other-side"),
+        pytest.param("画面太丑了，想退！！！", ("return",), id="narrative-bare-tui-after-ask"),
+        pytest.param("本来想退，嫌麻烦", (), id="narrative-given-up-wish"),
+        pytest.param("要不是着急，真想退了", (), id="narrative-wish-is-not-an-ask"),
+        pytest.param("房间没窗户，提出调换，前台不同意", ("exchange",), id="narrative-raised-ask"),
     ],
 )
 def test_narrative_demands_need_a_request(text: str, expected: tuple[str, ...]) -> None:
