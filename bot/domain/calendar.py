@@ -33,6 +33,9 @@ class WorkingDayCalendar:
         if overlap:
             raise CalendarError(f"{min(overlap)} is listed both as holiday and as workday")
         self._overridden_years = {d.year for d in self._holidays | self._workdays}
+        self._known: dict[date, bool] = {}
+        """Days already looked up (a deadline walks over two to four weeks of them, and
+        the package's own lookup is comparatively slow); a few thousand entries at most."""
 
     @classmethod
     def from_file(cls, path: str | Path | None) -> WorkingDayCalendar:
@@ -52,6 +55,12 @@ class WorkingDayCalendar:
         return cls(holidays, workdays)
 
     def is_working_day(self, day: date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._look_up(day)
+        return known
+
+    def _look_up(self, day: date) -> bool:
         if day in self._holidays:
             return False
         if day in self._workdays:
