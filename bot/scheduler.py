@@ -39,12 +39,13 @@ class Scheduler:
             now = self._clock()
             async with self._db.unit_of_work() as uow:
                 due = await uow.timers.claim_due(now, BATCH)
-                service = ClockService(uow, now, self._timing)
-                for timer in due:
-                    done = await service.fire(timer)
-                    await uow.timers.finish(timer.id, "fired" if done else "cancelled", now)
-                    fired += done
+                done = await ClockService(uow, now, self._timing).fire_all(due)
+                await uow.timers.finish([t.id for t, d in zip(due, done, strict=True) if d],
+                                        "fired", now)
+                await uow.timers.finish([t.id for t, d in zip(due, done, strict=True) if not d],
+                                        "cancelled", now)
                 await uow.commit()
+                fired += sum(done)
             if due:
                 self._on_commit()
             if len(due) < BATCH:

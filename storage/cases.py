@@ -72,6 +72,12 @@ class CaseRepository:
             self._select().where(complaints.c.id == case_id))).mappings().first()
         return None if row is None else _case(row)
 
+    async def by_ids(self, case_ids: Iterable[int]) -> dict[int, Case]:
+        """Several cases in one statement (the ODR clock's batch of due timers)."""
+        rows = await self._conn.execute(
+            self._select().where(complaints.c.id.in_(sorted(set(case_ids)))))
+        return {int(r["id"]): _case(r) for r in rows.mappings()}
+
     async def of_consumer(self, consumer_id: int, statuses: Iterable[Status]) -> list[Case]:
         rows = await self._run.records(_of_consumer(frozenset(statuses)),
                                        {"p_consumer": consumer_id})

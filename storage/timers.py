@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,9 +49,11 @@ class TimerRepository:
         rows = await self._conn.execute(query)
         return [TimerRow(int(r[0]), int(r[1]), r[2], r[3], r[4]) for r in rows]
 
-    async def finish(self, timer_id: int, state: str, now: datetime) -> None:
-        await self._conn.execute(update(timers).where(timers.c.id == timer_id)
-                                 .values(state=state, fired_at=now))
+    async def finish(self, timer_ids: Collection[int], state: str, now: datetime) -> None:
+        """Mark timers fired or cancelled (one statement for a sweep's batch)."""
+        if timer_ids:
+            await self._conn.execute(update(timers).where(timers.c.id.in_(sorted(timer_ids)))
+                                     .values(state=state, fired_at=now))
 
     async def cancel_pending(self, complaint_id: int, kinds: tuple[str, ...] = ()) -> None:
         query = update(timers).where(timers.c.complaint_id == complaint_id,

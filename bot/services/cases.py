@@ -23,6 +23,7 @@ from bot.domain.states import FINAL_STATES, Action, Actor, Status, transition
 from bot.services.case_format import case_event, case_summary, consumer_lang
 from bot.services.notices import notice
 from bot.services.timing import Timing
+from storage.staff import BoundIdentity
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -288,7 +289,7 @@ class CaseService:
                         **values: object) -> None:
         """A notice to every bound chat of the enterprise's staff (not the acting one);
         ``localized`` gives the values that depend on each reader's language."""
-        for bound in await self._uow.staff.bound_identities(case.enterprise_id):
+        for bound in await self._bound_staff(case.enterprise_id):
             if not bound.reachable or (actor and actor.identity == (bound.channel,
                                                                     bound.external_id)):
                 continue
@@ -301,6 +302,9 @@ class CaseService:
                 await self._send_photo(bound.channel, bound.external_id, case, photo,
                                        notice(lang, "consumer_photo_caption",
                                               ref=case.reference))
+
+    async def _bound_staff(self, enterprise_id: str) -> list[BoundIdentity]:
+        return await self._uow.staff.bound_identities(enterprise_id)
 
     async def _send_photo(self, channel: str, recipient: str, case: Case, photo: MediaRef,
                           caption: str) -> None:
