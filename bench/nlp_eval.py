@@ -105,6 +105,9 @@ def report(title: str, rows: Sequence[dict[str, Any]], preds: Sequence[dict[str,
     parts += ["Category confusion:", "", m.confusion_table(gold_cat, pred_cat), ""]
     parts += ["Nature per class:", "", m.class_table(gold_nat, pred_nat), ""]
     parts += ["Nature confusion:", "", m.confusion_table(gold_nat, pred_nat), ""]
+    gold_dem = [r["demands"] for r in rows]
+    pred_dem = [p["demands"] for p in preds]
+    parts += ["Demands per label:", "", m.set_class_table(gold_dem, pred_dem), ""]
     return "\n".join(parts)
 
 

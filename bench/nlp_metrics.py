@@ -55,3 +55,17 @@ def class_table(gold: Sequence[str], pred: Sequence[str]) -> str:
     for label, (p, r, f, n) in per_class(gold, pred).items():
         lines.append(f"| {label} | {p:.2f} | {r:.2f} | {f:.2f} | {n} |")
     return "\n".join(lines)
+
+
+def set_class_table(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> str:
+    """Per-label precision/recall for multi-label sets (aggregate counts only)."""
+    lines = ["| label | predicted | correct | precision | recall | support |", "|---|---|---|---|---|---|"]
+    labels = sorted({x for g in gold for x in g} | {x for p in pred for x in p})
+    for label in labels:
+        support = sum(label in g for g in gold)
+        predicted = sum(label in p for p in pred)
+        correct = sum(label in g and label in p for g, p in zip(gold, pred, strict=True))
+        precision = correct / predicted if predicted else 0.0
+        recall = correct / support if support else 0.0
+        lines.append(f"| {label} | {predicted} | {correct} | {precision:.2f} | {recall:.2f} | {support} |")
+    return "\n".join(lines)

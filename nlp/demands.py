@@ -23,7 +23,7 @@ _LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
                 "把钱退", "钱退", "退我钱", "退给我", "退学费", "退差价", "补差价", "退回货款", "退回费用",
                 "钱还我", "还我钱", "还钱", "返钱", "退回钱", "退款给我", "refund", "money back",
                 "reimburse")),
-    ("exchange", ("换货", "换一个", "换个新", "换新", "调换", "更换", "换机", "换一台", "换一件",
+    ("exchange", ("换货", "换房", "换个房间", "换房间", "换一个", "换个新", "换新", "调换", "更换", "换机", "换一台", "换一件",
                   "换一双", "换车", "给换", "换掉", "换个好的", "换一换", "换个", "重新发一个", "exchange",
                   "replace")),
     ("repair", ("维修", "修理", "修好", "返修", "保修", "修一下", "修复", "检修", "repair", "fix")),
@@ -73,8 +73,10 @@ _ASK_QUESTION = (re.compile(r"(能|可以|可不可以|给不给)[^，。,!！?�
 _FALLBACK = re.compile(r"(实在不行|不行的话|不行就|再不行)[^。！？!?]{0,4}退(?:了|掉|货)?")
 # An order that never arrived cannot be returned: 退货 there asks for the money back.
 _NEVER_ARRIVED = re.compile(r"没收到货|未收到货|没有收到|没收到|未收到|没发货|未发货|不发货|一直没到|还没到|没到货")
-# Mentions of a policy or a process, not a request: "七天无理由退货", "退款到账", "退货运费".
-_NOT_A_REQUEST = re.compile(r"无理由|运费|政策|规则|流程|到账|期限|条件|支持|退款中|已退款|退款成功")
+# Mentions of a policy or a process, not a request: "七天无理由退货", "退款到账", "退货运费";
+# only right next to the word ("要求退货，说好的支持7天无理由退货呢" still asks).
+_POLICY_BEFORE = re.compile(r"(无理由|支持|已|已经)$")
+_POLICY_AFTER = re.compile(r"^(运费|政策|规则|流程|到账|期限|条件|中|成功)")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _NEG = re.compile(r"(不予|拒绝|不给|不让|不肯|不同意|不能|无法|没法|不可以|不|没|没有|未|拒不)$")
 _VAGUE = re.compile(
@@ -96,8 +98,7 @@ def _codes(text: str, require_ask: bool) -> list[str]:
 
 
 def _asked(text: str, start: int, end: int) -> bool:
-    around = text[max(0, start - 6) : end + 6]
-    if _NOT_A_REQUEST.search(around):
+    if _POLICY_BEFORE.search(text[max(0, start - 4) : start]) or _POLICY_AFTER.match(text, end):
         return False
     head = max(0, start - 16)
     before = _SENTENCE_END.split(text[head:start])[-1]

@@ -103,7 +103,8 @@ CAR_DEMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("要求处理", ("other",)), ("要求厂家赔偿", ("compensation",)), ("要求退车", ("return",)),
     ("要求换车", ("exchange",)), ("要求更换总成", ("exchange",)), ("希望厂家给换新", ("exchange",)),
     ("要求免费维修", ("repair",)), ("要求厂家召回", ("other",)), ("希望延长质保", ("other",)),
-    ("要求退还购置税", ("refund",)), ("要求兑现承诺", ("perform",)),
+    ("要求退还购置税", ("refund",)), ("要求兑现承诺", ("perform",)), ("要求厂家给予处理", ("other",)),
+    ("要求厂家给予解决", ("other",)), ("希望给予处理", ("other",)), ("望厂家解决", ("other",)),
 )
 # Shoppers' own words for what they want, colloquial as well as formal.
 MORE_DEMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -57,6 +57,9 @@ def test_parse_demands(text: str, expected: tuple[str, ...]) -> None:
         pytest.param("本来想退，嫌麻烦", (), id="narrative-given-up-wish"),
         pytest.param("要不是着急，真想退了", (), id="narrative-wish-is-not-an-ask"),
         pytest.param("房间没窗户，提出调换，前台不同意", ("exchange",), id="narrative-raised-ask"),
+        pytest.param("我要求退货，说好的支持7天无理由退货呢", ("return",),
+                     id="narrative-policy-word-only-next-to-the-demand"),
+        pytest.param("房间有烟味，打电话要求换房", ("exchange",), id="narrative-room-change-is-exchange"),
     ],
 )
 def test_narrative_demands_need_a_request(text: str, expected: tuple[str, ...]) -> None:
