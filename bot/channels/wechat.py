@@ -38,13 +38,14 @@ class WechatChannel:
 
 
 def build(config: Config, db: Database, clock: Callable[[], datetime], dispatch: Dispatch,
-          wake: Callable[[], None]) -> WechatChannel:
+          wake: Callable[[], None], on_late: Callable[[], None] = lambda: None
+          ) -> WechatChannel:
     wechat = config.wechat
     codec = WechatCodec(wechat.token, wechat.app_id, checked_aes_key(wechat))
     api = build_api(wechat, db, clock)
     callback = WechatCallback(codec, dispatch, SqlPassiveOutbox(db, clock, wake),
                               InboundSpool(wechat.spool_dir), api, config.media.dir, clock,
-                              wechat.reply_budget_seconds)
+                              wechat.reply_budget_seconds, on_late)
     sender = WechatSender(api, SqlServiceWindow(db, clock), wechat.template_id,
                           KvMediaCache(db, clock, wechat.app_id))
     return WechatChannel(api, callback, sender)
@@ -70,7 +71,8 @@ def install(app: web.Application, dispatch: Dispatch) -> None:
     from bot.app import COMPONENTS
 
     parts = app[COMPONENTS]
-    channel = build(parts.config, parts.db, parts.clock, dispatch, parts.relay.wake)
+    channel = build(parts.config, parts.db, parts.clock, dispatch, parts.relay.wake,
+                    parts.metrics.wechat_fallbacks.inc)
     app.add_routes(channel.callback.routes())
     parts.senders[Channel.WECHAT] = channel.sender
 

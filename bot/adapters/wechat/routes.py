@@ -37,11 +37,14 @@ REPLAY_SECONDS = 5.0
 class WechatCallback:
     def __init__(self, codec: WechatCodec, dispatch: Dispatch, outbox: PassiveOutbox,
                  journal: InboundJournal, api: WechatApi, media_dir: str,
-                 clock: Callable[[], datetime], budget_seconds: float = 4.0) -> None:
+                 clock: Callable[[], datetime], budget_seconds: float = 4.0,
+                 on_late: Callable[[], None] = lambda: None) -> None:
         self._codec = codec
         self._dispatch = dispatch
         self._outbox = outbox
         self._journal = journal
+        self._on_late = on_late
+        """Told of each turn that missed the reply budget (a metric)."""
         self._api = api
         self._media_dir = media_dir
         self._clock = clock
@@ -101,6 +104,7 @@ class WechatCallback:
             outcome = await asyncio.wait_for(asyncio.shield(turn), max(remaining, 0.0))
         except TimeoutError:
             # "success" tells WeChat never to deliver it again: keep it durably first.
+            self._on_late()
             self._late_ids.add(message.message_id)
             kept = await self._journal.keep(message)
             self._finish_late(turn, message)  # then forgets it, once stored

@@ -92,6 +92,9 @@ async def test_slow_turn_answers_success_and_delivers_through_the_api(
         await drained(bot.parts)
         assert len(fake_wechat.of("custom/send")) == 2
         assert await count(bot.parts, inbound_receipts) == 1
+        fallbacks = bot.parts.metrics.registry.get_sample_value(
+            "odrbot_wechat_deadline_fallbacks_total")
+        assert fallbacks == 1  # /metrics shows the missed budget
 
 
 async def test_a_slow_turn_that_cannot_be_kept_is_not_answered_success(
