@@ -99,7 +99,17 @@ class MeteredDispatch:
         return outcome
 
 
+def lean_libraries() -> None:
+    """pypinyin loads 47,000 phrase readings (about 50 MB resident) when first imported
+    unless told not to; the matcher reads only single characters' readings (nlp/match_text)
+    and never changes them, so neither the phrases nor a private copy are needed
+    (issue 8: one process ≤ 250 MB). Must run before pypinyin's first import."""
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
+
+
 def build_components(config: Config, clock: Callable[[], datetime] = utc_now) -> Components:
+    lean_libraries()
     db = Database(create_engine(config.database.url, echo=config.database.echo))
     timing = Timing.from_config(config.odr)
     registry = EnterpriseRegistry()
