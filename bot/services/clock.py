@@ -35,7 +35,8 @@ class ClockService(CaseService):
 
     async def fire_all(self, due: Sequence[TimerRow]) -> list[bool]:
         """Act on due timers in order; for each, whether it fired."""
-        self._cases = await self._uow.cases.by_ids(t.complaint_id for t in due)
+        if due:
+            self._cases = await self._uow.cases.by_ids(t.complaint_id for t in due)
         return [await self.fire(timer) for timer in due]
 
     async def fire(self, timer: TimerRow) -> bool:
