@@ -43,6 +43,7 @@ from bot.services.fallback import reroute
 from bot.services.feed import OutboxFeed
 from bot.services.timing import Timing
 from bot.services.turn_services import ServiceSettings
+from storage.checkpoint import WalCheckpointer
 from storage.engine import create_engine
 from storage.messaging import OutboxRepository
 from storage.migrate import upgrade
@@ -178,16 +179,29 @@ def _lifecycle(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]
         clock = asyncio.create_task(parts.scheduler.run(), name="odr-clock")
         rollups = RollupRefresher(parts.db, parts.clock)
         refresher = asyncio.create_task(rollups.run(), name="rollup-refresh")
+        checkpoints = _wal_checkpoints(parts.db)
         try:
             yield
         finally:
             parts.relay.stop()
             parts.scheduler.stop()
             rollups.stop()
+            if checkpoints is not None:
+                checkpoints.cancel()
             await asyncio.gather(relay, clock, refresher)
+            if checkpoints is not None:
+                await asyncio.gather(checkpoints, return_exceptions=True)
             await parts.db.dispose()
 
     return lifecycle
+
+
+def _wal_checkpoints(db: Database) -> asyncio.Task[None] | None:
+    """SQLite file databases: the WAL checkpoint off the event loop (storage/checkpoint.py)."""
+    path = db.engine.url.database
+    if not db.sqlite or not path or path == ":memory:":
+        return None
+    return asyncio.create_task(WalCheckpointer(path).run(), name="wal-checkpoint")
 
 
 @web.middleware

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import QueuePool, StaticPool
 
+from storage.checkpoint import WRITER_THRESHOLD_PAGES
 from storage.inline_sqlite import InlineEngine
 
 
@@ -48,6 +49,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # The server checkpoints from a thread (storage/checkpoint.py); writers only if
+        # that fell far behind.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WRITER_THRESHOLD_PAGES}")
         # Short: a longer wait for another writer happens asynchronously (inline_sqlite).
         cursor.execute("PRAGMA busy_timeout=50")
         cursor.execute("PRAGMA foreign_keys=ON")
