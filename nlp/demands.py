@@ -53,18 +53,22 @@ _ASK = re.compile(
     r"want|request|demand|please|ask", re.IGNORECASE
 )
 # Weak ask words count only right before the thing asked: "要退款", "找客服退货", "只能退货".
-_ASK_NEAR = re.compile(r"(要|给我|必须|只能|马上|立即|立刻|提出|联系[^，。,不]{0,3}|找[^，。,不]{0,3}|办理)$")
+_ASK_NEAR = re.compile(r"((?<!需)要|给我|必须|只能|马上|立即|立刻|提出|联系[^，。,不]{0,3}|找[^，。,不]{0,3}|办理)$")
 # The ask word itself denied or not the consumer's: "不能申请退款", "不想退了", "请问".
 _ASK_DENIED = re.compile(r"(不|没|没有|未|无法|不能|不可以|不让|不予)$")
 _NOT_ASKING = re.compile(r"^(请问|想到|想起|想象|想法|理想|求助)")
 # The other side's demand, not the consumer's: "客服要求一次性提货", "商家要求把赠品寄回";
 # but "找客服要求退款" is the consumer asking the other side.
 _THEIR_ASK = re.compile(
-    r"(?<!找)(?<!联系)(?<!跟)(?<!向)(?<!和)(?<!给)(?<!让)(客服|商家|卖家|店家|售后|平台|厂家|对方|店员|经销商|4S店|他们)$"
+    r"(?<!找)(?<!联系)(?<!跟)(?<!向)(?<!和)(?<!给)(?<!让)"
+    r"(客服|商家|卖家|店家|售后|平台|厂家|对方|店员|经销商|4S店|他们|退货|退款)$"
 )
-# A bare 退 right after the ask ends the clause: "想退！", "要求退了", "申请退吧"; a wish that was
+# A bare 退/换 right after the ask ends the clause: "想退！", "只能先退", "我想换行吗"; a wish that was
 # given up or only wished ("本想退的", "真想退了") is not an ask.
-_BARE_RETURN = re.compile(r"(?<![不本真都来])(想|要求|申请|提出|希望)退(?:了|吧)?(?=[，。,!！?？\s]|$)")
+_BARE_ASK = r"(?<![不本真都来])(?:想|要求|申请|提出|希望)"
+_BARE_END = r"(?:了|吧)?(?=[，。,!！?？\s]|行吗|可以吗|$)"
+_BARE_RETURN = re.compile(r"(?:" + _BARE_ASK + "|只能先)退" + _BARE_END)
+_BARE_EXCHANGE = re.compile(_BARE_ASK + "换" + _BARE_END)
 # Asked after the fact: "退货可以吗", "退款行不行"; "能退吗" needs 能/可以 right before.
 _ASK_AFTER = re.compile(r"^[^，。,!！?？]{0,3}(可以吗|可以不|行不行|好吗|行吗|申请)")
 _ASK_QUESTION = (re.compile(r"(能|可以|可不可以|给不给)[^，。,!！?？]{0,2}$"),
@@ -80,7 +84,7 @@ _POLICY_AFTER = re.compile(r"^(运费|政策|规则|流程|到账|期限|条件|
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _NEG = re.compile(r"(不予|拒绝|不给|不让|不肯|不同意|不能|无法|没法|不可以|不|没|没有|未|拒不)$")
 _VAGUE = re.compile(
-    r"(要求|希望|请(?!问)|诉求|恳请|麻烦|(?<!失)望|讨个|讨回)[^，。,!！]{0,12}"
+    r"(要求|希望|想要|请(?!问)|诉求|恳请|麻烦|(?<!失)望|讨个|讨回)[^，。,!！]{0,12}"
     r"(解决|处理|说法|交代|解释|答复|回复|负责|重视|整改|调查|核实|查处|公道|给个结果|介入|召回|延保|质保)"
 )
 
@@ -145,6 +149,8 @@ def demands_in_narrative(norm: str) -> tuple[str, ...]:
     found = _codes(norm, require_ask=True)
     if _FALLBACK.search(norm) or _BARE_RETURN.search(norm):
         found.append("return")
+    if _BARE_EXCHANGE.search(norm):
+        found.append("exchange")
     if "return" in found and _NEVER_ARRIVED.search(norm):
         found = [code for code in found if code != "return"] + ["refund"]
     if not found and _VAGUE.search(norm):

@@ -18,9 +18,9 @@ NATURE_CUES: dict[str, tuple[str, ...]] = {
     ),
     "safety": _words(
         "过敏 红屁股 起疹子 红疹 湿疹 受伤 烫伤 划伤 摔伤 骨折 起火 着火 自燃 爆炸 炸了 中毒 食物中毒 "
-        "拉肚子 腹泻 呕吐 住院 进医院 去医院 看医生 就医 安全隐患 触电 漏电 失灵 窒息 致癌 有毒 "
+        "拉肚子 腹泻 呕吐 住院 进医院 去医院 看医生 就医 安全隐患 触电 漏电 刹车失灵 制动失灵 转向失灵 方向盘失灵 窒息 致癌 有毒 "
         "危险 伤害 还敢吃 吃坏 头晕 发烧 感染 溃烂 injury injured allergy poisoning"
-        " 红屁屁 起疹 疹子 皮疹 红肿 吐了 不敢吃 不敢用 烂屁股"
+        " 红屁屁 起疹 疹子 皮疹 红肿 吐了 不敢吃 不敢用 烂屁股 影响安全 危及安全 安全问题"
     ),
     "price": _words(
         "多收 多收费 乱收费 收费 价格欺诈 价格虚高 差价 降价 涨价 加价 标价 明码标价 安装费 手续费 利息 "
@@ -40,7 +40,7 @@ NATURE_CUES: dict[str, tuple[str, ...]] = {
         "不发货 未发货 没发货 迟迟不发货 发货慢 发货太慢 不给发货 延迟发货 迟迟 跑路 关门 倒闭 不履行 "
         "违约 霸王条款 预付卡 无法使用 赠品 赠送 承诺 未兑现 不兑现 没兑现 说好的 答应 延迟交付 逾期 "
         "漏发 少发 缺件 少件 没收到 未收到 没送到 未送达 一直没到 还没到 取消订单 砍单 被取消 退订 "
-        "定金 订金 不退款 拒绝退款 不给退款 退款难 不退钱 合同 约定 预订 预定 满房 停课 不开课 发错 "
+        "定金 订金 不退款 拒绝退款 不给退款 退款难 不退钱 合同 约定 满房 停课 不开课 发错 "
         "寄错 错发 库存车 展车 补贴 不交车 交付 才送到 才到货 才发货 送得太慢 送餐太慢 配送太慢 配送慢 "
         "发货太慢 物流太慢 超时 延误 晚到 迟到 还没送到 漏送 少送 没送 少给 没给 breach"
         " 发货延迟 延迟发货 缺货 没货 迟迟未发 试驾车 事故车 维修过的车 二手车当新车 少给了 没有送 不送了 赠送的 取消了"
@@ -60,16 +60,17 @@ NATURE_CUES: dict[str, tuple[str, ...]] = {
         "退不了 换不了 没人管 不处理 不予处理 不回复 没人回复 敷衍 找不到人 没人理 不理人 不作为 "
         "一直在修 未解决 没解决 不解决 推脱 不负责 customer service"
         " 打不通 不接电话 无人接听 不回消息 客服不回 修不好 没修好 修了好几次 多次往返 反复往返 拆封了不能退 拆封不能退 超过售后 过了售后 售后时间 升级未解决 不给处理 不予解决 拒绝更换 不予退货"
+        " 无法解决 未能解决 厂家未回复 未回复 告知正常 说是正常现象 人为损坏 说是人为 不可以换 不能换"
     ),
-    "other": _words("发票 开票 收据 合格证 保修卡 说明书 过户"),
+    "other": _words("发票 开票 收据 合格证 保修卡 过户"),
 }
 # Words that point to a nature only weakly: they also appear in plain defect stories
 # ("售后说是质量问题", "宣传页上写着").
 NATURE_WEAK_CUES: dict[str, tuple[str, ...]] = {
     "after_sales": _words("售后 拒绝 不管 三包 返厂 寄修 客服"),
     "false_advertising": _words("宣传 广告 说是 不符 号称 声称 标称 其实是 实际是 实际上"),
-    "price": _words("收费 费用 收取"),
-    "contract": _words("太慢 等了 订单 个小时 小时才 分钟才 好几天"),
+    "price": _words("收费 费用 收取 原价 会员价"),
+    "contract": _words("太慢 等了 订单 个小时 小时才 分钟才 好几天 预订 预定"),
 }
 # How much one cue of each nature counts: quality is what any complaint sounds like, so its
 # cues weigh less; rare natures with unmistakable words weigh more (TAXONOMY §2 precedence).

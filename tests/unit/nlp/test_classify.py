@@ -59,6 +59,12 @@ def test_category(text: str, category: str) -> None:
                      id="nature-presales-question-is-not-other"),
         pytest.param("送餐速度我真是服了，几分钟的路程，给我送了一个半小时", "contract",
                      id="nature-late-delivery-is-contract"),
+        pytest.param("外卖漏送了一份饭，投诉也没人回复", "contract",
+                     id="nature-missing-item-unanswered-is-contract"),
+        pytest.param("变速箱漏油一直无法解决", "after_sales", id="nature-unsolved-repair-is-after-sales"),
+        pytest.param("车机升级后多功能按键失灵", "quality", id="nature-failed-button-is-not-safety"),
+        pytest.param("我为朋友预订了该酒店，房间空调漏水墙面发霉", "quality",
+                     id="nature-booking-narration-is-not-contract"),
     ],
 )
 def test_nature(text: str, nature: str) -> None:

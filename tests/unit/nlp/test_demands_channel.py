@@ -60,6 +60,12 @@ def test_parse_demands(text: str, expected: tuple[str, ...]) -> None:
         pytest.param("我要求退货，说好的支持7天无理由退货呢", ("return",),
                      id="narrative-policy-word-only-next-to-the-demand"),
         pytest.param("房间有烟味，打电话要求换房", ("exchange",), id="narrative-room-change-is-exchange"),
+        pytest.param("收到的版本不对，我想换行吗?", ("exchange",), id="narrative-bare-huan-after-ask"),
+        pytest.param("缺了好几页，只能先退，以后再买", ("return",), id="narrative-only-option-return"),
+        pytest.param("内存不能加只能换", (), id="narrative-only-option-is-not-exchange"),
+        pytest.param("如果需要退换物品，过程很漫长", (), id="narrative-hypothetical-need-is-not-an-ask"),
+        pytest.param("客服不回，我只是想要一个解释", ("other",), id="narrative-explanation-is-other"),
+        pytest.param("退货要求把赠品金额扣除", (), id="narrative-return-rule-is-not-an-ask"),
     ],
 )
 def test_narrative_demands_need_a_request(text: str, expected: tuple[str, ...]) -> None:
