@@ -14,8 +14,10 @@ conversations): the resident memory of one real ``odrbot serve`` process.
    in their own words (different shop, product, amount and date per user), then the
    answers to the intake's next two questions, so each ends mid-intake with a stored
    conversation state. Every reply must be a passive reply (<Content>).
-4. VmRSS and VmHWM (peak) of the server from /proc/<pid>/status: when ready, after a
-   warm-up of 200 users, after the load, and after 5 s idle.
+4. Then ``--streams`` web-chat visitors open the page, say one thing and keep the event
+   stream (SSE) open, as a browser tab does.
+5. VmRSS and VmHWM (peak) of the server from /proc/<pid>/status: when ready, after a
+   warm-up of 200 users, after the load, after 5 s idle, and with the streams open.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import insert
 
+from bot.adapters.web.routes import COOKIE
 from storage.engine import create_engine
 from storage.tables import complaint_events, complaints, consumers, enterprises, identities, timers
 from storage.uow import Database
@@ -188,6 +191,31 @@ async def talk(url: str, users: range, concurrency: int) -> tuple[int, int]:
     return turns, bad
 
 
+async def visitor(http: aiohttp.ClientSession, base: str, n: int) -> aiohttp.ClientResponse:
+    """A web-chat visitor with the page open: the page's cookie, one message, and the
+    event stream held open once the bot's answer came through it."""
+    async with http.get(base + "/") as page:
+        cookie = {"Cookie": f"{COOKIE}={page.cookies[COOKIE].value}"}
+    async with http.post(base + "/chat/send", headers=cookie,
+                         json={"id": "m1", "text": opening(n)}) as sent:
+        sent.raise_for_status()
+    stream = await http.get(base + "/chat/events", headers=cookie)
+    while not (await stream.content.readline()).startswith(b"data:"):
+        pass
+    return stream
+
+
+async def open_streams(http: aiohttp.ClientSession, base: str, count: int
+                       ) -> list[aiohttp.ClientResponse]:
+    gate = asyncio.Semaphore(32)
+
+    async def one(n: int) -> aiohttp.ClientResponse:
+        async with gate:
+            return await visitor(http, base, n)
+
+    return await asyncio.gather(*(one(n) for n in range(count)))
+
+
 # --- the server -------------------------------------------------------------------
 
 
@@ -255,6 +283,13 @@ async def main(opts: argparse.Namespace) -> None:
                      f"{turns:,} turns in {took:.0f} s, {bad} bad replies"))
         await asyncio.sleep(5)
         rows.append(("5 s idle after", *memory(server.pid), ""))
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+                                         cookie_jar=aiohttp.DummyCookieJar()) as http:
+            streams = await open_streams(http, base, opts.streams)
+            rows.append((f"+ {opts.streams:,} web-chat pages open", *memory(server.pid),
+                         "one message each, event stream held open"))
+            for stream in streams:
+                stream.close()
     finally:
         server.terminate()
         await asyncio.wait_for(server.wait(), timeout=30)
@@ -271,5 +306,6 @@ if __name__ == "__main__":
     parser.add_argument("--complaints", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--streams", type=int, default=2_000)
     parser.add_argument("--port", type=int, default=18940)
     asyncio.run(main(parser.parse_args()))
