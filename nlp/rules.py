@@ -83,11 +83,15 @@ def category_votes(words: Sequence[str]) -> dict[str, float]:
     return votes
 
 
+# Emphasis inside a word ("拉！肚！子！") must not hide it from the cue lists.
+_EMPHASIS = re.compile(r"(?<=[\u4e00-\u9fff])[！!~～]+(?=[\u4e00-\u9fff])")
+
+
 def nature_votes(norm: str) -> dict[str, float]:
     """Problem-nature votes from cue words."""
     scanner, natures = _nature_scanner()
     hits: dict[str, float] = {}
-    for _, word in scanner.find(norm):
+    for _, word in scanner.find(_EMPHASIS.sub("", norm)):
         for code, factor in natures[word]:
             hits[code] = hits.get(code, 0.0) + factor
     return {code: NATURE_CUE_WEIGHT[code] * min(n, 3.0) for code, n in hits.items()}

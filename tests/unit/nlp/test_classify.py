@@ -65,6 +65,11 @@ def test_category(text: str, category: str) -> None:
         pytest.param("车机升级后多功能按键失灵", "quality", id="nature-failed-button-is-not-safety"),
         pytest.param("我为朋友预订了该酒店，房间空调漏水墙面发霉", "quality",
                      id="nature-booking-narration-is-not-contract"),
+        pytest.param("吃过两次，两次都拉！肚！子！", "safety", id="nature-emphasis-inside-a-cue"),
+        pytest.param("手机充电时把充电器爆了，还好没烧起来", "safety", id="nature-exploding-charger-is-safety"),
+        pytest.param("吉利星越升级车机后依然卡顿影响使用", "after_sales",
+                     id="nature-upgrade-did-not-fix-is-after-sales"),
+        pytest.param("发动机抖动，购车送的旅游基金不到账", "contract", id="nature-benefit-not-paid-is-contract"),
     ],
 )
 def test_nature(text: str, nature: str) -> None:
