@@ -81,6 +81,8 @@ _NEVER_ARRIVED = re.compile(r"没收到货|未收到货|没有收到|没收到|�
 # only right next to the word ("要求退货，说好的支持7天无理由退货呢" still asks).
 _POLICY_BEFORE = re.compile(r"(无理由|支持|已|已经)$")
 _POLICY_AFTER = re.compile(r"^(运费|政策|规则|流程|到账|期限|条件|中|成功)")
+# ...unless the consumer asked under the policy: "申请了七天无理由退货".
+_ASKED_UNDER_POLICY = re.compile(r"(申请|要求|想|希望|提出)[^，。,!！?？]{0,7}(无理由|支持)$")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _NEG = re.compile(r"(不予|拒绝|不给|不让|不肯|不同意|不能|无法|没法|不可以|不|没|没有|未|拒不)$")
 _VAGUE = re.compile(
@@ -102,8 +104,10 @@ def _codes(text: str, require_ask: bool) -> list[str]:
 
 
 def _asked(text: str, start: int, end: int) -> bool:
-    if _POLICY_BEFORE.search(text[max(0, start - 4) : start]) or _POLICY_AFTER.match(text, end):
+    if _POLICY_AFTER.match(text, end):
         return False
+    if _POLICY_BEFORE.search(text[max(0, start - 4) : start]):
+        return bool(_ASKED_UNDER_POLICY.search(text[max(0, start - 14) : start]))
     head = max(0, start - 16)
     before = _SENTENCE_END.split(text[head:start])[-1]
     offset = start - len(before)

@@ -60,6 +60,8 @@ def test_parse_demands(text: str, expected: tuple[str, ...]) -> None:
         pytest.param("我要求退货，说好的支持7天无理由退货呢", ("return",),
                      id="narrative-policy-word-only-next-to-the-demand"),
         pytest.param("房间有烟味，打电话要求换房", ("exchange",), id="narrative-room-change-is-exchange"),
+        pytest.param("鞋子不合脚，申请了七天无理由退货，商家不同意", ("return",),
+                     id="narrative-asked-under-a-policy"),
         pytest.param("收到的版本不对，我想换行吗?", ("exchange",), id="narrative-bare-huan-after-ask"),
         pytest.param("缺了好几页，只能先退，以后再买", ("return",), id="narrative-only-option-return"),
         pytest.param("内存不能加只能换", (), id="narrative-only-option-is-not-exchange"),
