@@ -70,6 +70,9 @@ def test_category(text: str, category: str) -> None:
         pytest.param("吉利星越升级车机后依然卡顿影响使用", "after_sales",
                      id="nature-upgrade-did-not-fix-is-after-sales"),
         pytest.param("发动机抖动，购车送的旅游基金不到账", "contract", id="nature-benefit-not-paid-is-contract"),
+        pytest.param("吉利嘉际前部摄像头有拆装痕迹4S店不处理", "contract",
+                     id="nature-serviced-car-sold-as-new-is-contract"),
+        pytest.param("订的东楼，到了却说东楼没房，换主楼", "contract", id="nature-booking-not-kept-is-contract"),
     ],
 )
 def test_nature(text: str, nature: str) -> None:
