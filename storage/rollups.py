@@ -151,16 +151,32 @@ async def refresh(conn: AsyncConnection, limit: int | None = None, wait: bool = 
 
 
 async def rebuild(conn: AsyncConnection) -> int:
-    """Compute every rollup again from the complaints; returns how many complaints."""
+    """Compute every rollup again from the complaints, a month of submissions at a time
+    (its rows are then written once each); returns how many complaints."""
     if conn.dialect.name == "postgresql":
         await conn.execute(select(func.pg_advisory_xact_lock(_LOCK)))
     for table in (rollup_dirty, rollup_seen, *_SHAPES):
         await conn.execute(delete(table))
-    ids = [int(r[0]) for r in await conn.execute(
-        select(complaints.c.id).order_by(complaints.c.submitted_at))]
-    for at in range(0, len(ids), CHUNK):
-        await _take_in(conn, ids[at:at + CHUNK])
-    return len(ids)
+    bounds = (await conn.execute(select(func.min(complaints.c.submitted_at),
+                                        func.max(complaints.c.submitted_at)))).one()
+    if bounds[0] is None:
+        return 0
+    month, total = _china_day(bounds[0]).replace(day=1), 0
+    while month <= _china_day(bounds[1]):
+        following = month_end(month) + timedelta(days=1)
+        ids = [int(r[0]) for r in await conn.execute(select(complaints.c.id).where(
+            complaints.c.submitted_at >= _midnight(month),
+            complaints.c.submitted_at < _midnight(following)))]
+        shares: dict[int, Share] = {}
+        for at in range(0, len(ids), CHUNK):
+            shares.update(await _current(conn, ids[at:at + CHUNK]))
+        deltas = _Deltas()
+        for share in shares.values():
+            deltas.add(share, +1)
+        await _apply(conn, deltas, prune=False)
+        await _remember(conn, shares)
+        total, month = total + len(shares), following
+    return total
 
 
 async def as_of(conn: AsyncConnection) -> datetime | None:
@@ -190,9 +206,13 @@ async def _take_in(conn: AsyncConnection, ids: list[int]) -> None:
             deltas.add(new[complaint_id], +1)
     await _apply(conn, deltas)
     await conn.execute(delete(rollup_seen).where(rollup_seen.c.complaint_id.in_(changed)))
-    remembered = [dict(asdict(new[i]), complaint_id=i) for i in changed if i in new]
-    if remembered:
-        await conn.execute(insert(rollup_seen), remembered)
+    await _remember(conn, {i: new[i] for i in changed if i in new})
+
+
+async def _remember(conn: AsyncConnection, shares: dict[int, Share]) -> None:
+    rows = [dict(asdict(share), complaint_id=i) for i, share in shares.items()]
+    for at in range(0, len(rows), CHUNK):
+        await conn.execute(insert(rollup_seen), rows[at:at + CHUNK])
 
 
 async def _seen(conn: AsyncConnection, ids: list[int]) -> dict[int, Share]:
@@ -267,8 +287,9 @@ class _Deltas:
             self.district[share.enterprise_id] = share.district
 
 
-async def _apply(conn: AsyncConnection, deltas: _Deltas) -> None:
-    """Add the differences (an upsert per row), then drop the rows left empty."""
+async def _apply(conn: AsyncConnection, deltas: _Deltas, prune: bool = True) -> None:
+    """Add the differences (an upsert per row), then drop the rows left empty (only a
+    subtraction can empty one: ``prune``)."""
     for table, groups in deltas.sums.items():
         if not groups:
             continue
@@ -280,6 +301,8 @@ async def _apply(conn: AsyncConnection, deltas: _Deltas) -> None:
                 row["district"] = deltas.district[row["enterprise_id"]]
         for at in range(0, len(rows), CHUNK):
             await conn.execute(_upsert(conn, table, keys, measures), rows[at:at + CHUNK])
+        if not prune:
+            continue
         starts: dict[str, set[date]] = {}
         for grain, start, *_key in groups:
             starts.setdefault(grain, set()).add(start)
@@ -300,3 +323,7 @@ def _upsert(conn: AsyncConnection, table: Table, keys: Iterable[str],
 
 def _china_day(moment: datetime) -> date:
     return moment.astimezone(CHINA).date()
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA)
