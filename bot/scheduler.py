@@ -40,10 +40,9 @@ class Scheduler:
             async with self._db.unit_of_work() as uow:
                 due = await uow.timers.claim_due(now, BATCH)
                 done = await ClockService(uow, now, self._timing).fire_all(due)
-                await uow.timers.finish([t.id for t, d in zip(due, done, strict=True) if d],
-                                        "fired", now)
-                await uow.timers.finish([t.id for t, d in zip(due, done, strict=True) if not d],
-                                        "cancelled", now)
+                for state, outcome in (("fired", True), ("cancelled", False)):
+                    await uow.timers.finish(
+                        [t.id for t, d in zip(due, done, strict=True) if d is outcome], state, now)
                 await uow.commit()
                 fired += sum(done)
             if due:
