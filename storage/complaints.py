@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,7 +14,14 @@ from bot.domain.complaint import ComplaintView, Evidence, Filing, MessageView, f
 from bot.domain.states import Status
 from storage.rollups import mark_changed
 from storage.runner import runner_for
-from storage.tables import case_messages, complaint_events, complaints, evidence, ref_counters
+from storage.tables import (
+    case_messages,
+    complaint_events,
+    complaint_reference_seq,
+    complaints,
+    evidence,
+    ref_counters,
+)
 
 # A consumer's complaints and their last messages (查询, on every status query).
 _OF_CONSUMER = (select(complaints).where(complaints.c.consumer_id == bindparam("p_consumer"))
@@ -26,18 +32,28 @@ _LAST_MESSAGES = (
     .order_by(case_messages.c.id.desc()).limit(bindparam("p_last")))
 
 
+_NEXT_NUMBER = select(complaint_reference_seq.next_value())
+
+
 class ComplaintRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
         self._run = runner_for(conn)
 
     async def next_reference(self, day: date) -> str:
-        """Allocate the next daily sequence number atomically (upsert ... returning)."""
-        key = f"{day:%Y%m%d}"
-        ins = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
-        upsert = ins(ref_counters).values(day=key, last=1).on_conflict_do_update(
-            index_elements=[ref_counters.c.day], set_={"last": ref_counters.c.last + 1}
-        )
+        """The next reference number of ``day``.
+
+        SQLite: a daily counter (upsert ... returning), numbers 1, 2, 3 … each day; one
+        writer at a time, so holding its row until commit costs nothing. PostgreSQL: a
+        sequence, so concurrent submissions do not queue on one row until each commits;
+        the six digits are the sequence modulo 1,000,000 (unique within a day unless a
+        million complaints arrive that day; the unique reference column would refuse it)."""
+        if self._conn.dialect.name == "postgresql":
+            number = (await self._conn.execute(_NEXT_NUMBER)).scalar_one()
+            return format_reference(day, int(number) % 1_000_000)
+        upsert = sqlite_insert(ref_counters).values(day=f"{day:%Y%m%d}", last=1)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[ref_counters.c.day], set_={"last": ref_counters.c.last + 1})
         sequence = (await self._conn.execute(upsert.returning(ref_counters.c.last))).scalar_one()
         return format_reference(day, int(sequence))
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Sequence,
     String,
     Table,
     Text,
@@ -224,6 +225,9 @@ outbox = Table(
 )
 
 # Daily sequence for reference numbers.
+# PostgreSQL: the number part of references (migration 0006); SQLite uses ref_counters.
+complaint_reference_seq = Sequence("complaint_reference_seq", metadata=metadata)
+
 ref_counters = Table(
     "ref_counters",
     metadata,

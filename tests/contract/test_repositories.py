@@ -83,8 +83,25 @@ async def test_references_count_up_per_day(db: Database) -> None:
         refs = [await uow.complaints.next_reference(date(2026, 11, 22)) for _ in range(3)]
         next_day = await uow.complaints.next_reference(date(2026, 11, 23))
         await uow.commit()
-    assert refs == ["TS20261122000001", "TS20261122000002", "TS20261122000003"]
-    assert next_day == "TS20261123000001"
+    if db.sqlite:  # a daily counter: 1, 2, 3 … each day
+        assert refs == ["TS20261122000001", "TS20261122000002", "TS20261122000003"]
+        assert next_day == "TS20261123000001"
+    else:  # a sequence (no row lock held until commit): increasing, never repeated
+        numbers = [int(r[-6:]) for r in refs]
+        assert [r[:10] for r in refs] == ["TS20261122"] * 3 and next_day[:10] == "TS20261123"
+        assert numbers == sorted(set(numbers)) and int(next_day[-6:]) > numbers[-1]
+
+
+async def test_concurrent_submissions_do_not_wait_for_each_others_commit(
+        db: Database) -> None:
+    """Two turns that each took a number are both still open: neither waits for the
+    other (PostgreSQL once queued every submission on the day's counter row)."""
+    if db.sqlite:
+        pytest.skip("SQLite has one writer at a time: turns never overlap there")
+    async with db.unit_of_work() as first, db.unit_of_work() as second:
+        one = await asyncio.wait_for(first.complaints.next_reference(date(2026, 11, 22)), 5)
+        two = await asyncio.wait_for(second.complaints.next_reference(date(2026, 11, 22)), 5)
+        assert one != two
 
 
 async def test_complaint_roundtrip_is_visible_only_to_its_consumer(db: Database) -> None:
