@@ -13,7 +13,7 @@ from nlp.lexicon.categories import kind_of
 from nlp.model_store import load_model
 from nlp.nature import decide_nature
 from nlp.rules import category_votes, prepaid_cue
-from nlp.text import clip, normalize
+from nlp.text import clip, normalize, own_words
 from nlp.tokenizer import cut
 from nlp.types import Classification
 
@@ -40,6 +40,7 @@ def _blend(model_probs: dict[str, float], votes: dict[str, float], head: str) ->
 def classify(text: str) -> Classification:
     """Labels for a complaint text; empty or meaningless input gets low confidences."""
     norm = normalize(clip(text or ""))
+    own = own_words(norm)
     words = cut(norm)
     model = load_model()
     feats = features(norm, words)
@@ -48,7 +49,7 @@ def classify(text: str) -> Classification:
         return _empty()
     probs = model.predict(indices, len(feats)) if model is not None else {}
     category, category_conf = _blend(probs.get("category", {}), category_votes(words), "category")
-    nature, nature_conf = decide_nature(probs.get("nature", {}), norm)
+    nature, nature_conf = decide_nature(probs.get("nature", {}), own)
     channel, channel_conf = _blend(probs.get("channel", {}), channel_scores(norm), "channel")
     prepaid_probs = probs.get("prepaid", {})
     cue = prepaid_cue(norm)
@@ -59,7 +60,7 @@ def classify(text: str) -> Classification:
         kind=kind_of(category),
         nature=nature,
         nature_confidence=nature_conf,
-        demands=demands_in_narrative(norm),
+        demands=demands_in_narrative(own),
         channel=channel,
         channel_confidence=channel_conf,
         prepaid=prepaid,

@@ -50,6 +50,17 @@ def normalize(text: str) -> str:
     return out
 
 
+# A review site appends the business's answer ("宾馆反馈2008年6月3日：…"): its apologies and
+# promises are not the consumer's complaint.
+_REPLY = re.compile(r"(?:宾馆|酒店|商家|卖家|店家|掌柜)(?:反馈|回复)\s*(?:\d{4}年|[:：])")
+
+
+def own_words(text: str) -> str:
+    """The consumer's text without an appended reply of the business."""
+    match = _REPLY.search(text)
+    return text[: match.start()] if match and match.start() > 0 else text
+
+
 def clip(text: str, limit: int = MAX_CHARS) -> str:
     """The first ``limit`` characters (long pastes keep their beginning)."""
     return text if len(text) <= limit else text[:limit]

@@ -145,3 +145,17 @@ def test_confidences_are_probabilities() -> None:
     result = classify("在京东买的手机用了两天就黑屏，要求退货")
     for value in (result.category_confidence, result.nature_confidence, result.channel_confidence):
         assert 0.0 <= value <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "nature", "demands"),
+    [
+        pytest.param("房间很脏，地毯有污渍。宾馆反馈2008年6月3日：非常抱歉，我们会要求员工整改并为您换房",
+                     "quality", (), id="business-reply-is-not-the-complaint"),
+        pytest.param("送餐晚了一个小时，要求退款。商家回复：已经为您处理", "contract", ("refund",),
+                     id="business-reply-after-a-demand"),
+    ],
+)
+def test_business_reply_is_left_out(text: str, nature: str, demands: tuple[str, ...]) -> None:
+    result = classify(text)
+    assert (result.nature, result.demands) == (nature, demands)
