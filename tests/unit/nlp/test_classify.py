@@ -73,6 +73,8 @@ def test_category(text: str, category: str) -> None:
         pytest.param("吉利嘉际前部摄像头有拆装痕迹4S店不处理", "contract",
                      id="nature-serviced-car-sold-as-new-is-contract"),
         pytest.param("订的东楼，到了却说东楼没房，换主楼", "contract", id="nature-booking-not-kept-is-contract"),
+        pytest.param("申请提前还款还要收违约金", "price", id="nature-loan-fee-is-price"),
+        pytest.param("退房时说床单弄脏了要我赔300元", "price", id="nature-charge-to-the-consumer-is-price"),
     ],
 )
 def test_nature(text: str, nature: str) -> None:
