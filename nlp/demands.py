@@ -86,7 +86,8 @@ _ASKED_UNDER_POLICY = re.compile(r"(申请|要求|想|希望|提出)[^，。,!�
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _NEG = re.compile(r"(不予|拒绝|不给|不让|不肯|不同意|不能|无法|没法|不可以|不|没|没有|未|拒不)$")
 _VAGUE = re.compile(
-    r"(要求|希望|想要|请(?!问)|诉求|恳请|麻烦|(?<!失)望|讨个|讨回)[^，。,!！]{0,12}"
+    r"(要求|希望|想要|(?<![邀])请(?![问假客])|诉求|恳请|(?<![很太挺好真常较嫌怕])麻烦(?![死了])|"
+    r"(?<![失绝观看欲声渴名])望|讨个|讨回)[^，。,!！]{0,12}"
     r"(解决|处理|说法|交代|解释|答复|回复|负责|重视|整改|调查|核实|查处|公道|给个结果|介入|召回|延保|质保)"
 )
 
@@ -133,6 +134,11 @@ def _consumer_asks(text: str, at: int) -> bool:
     return not _NOT_ASKING.match(text, at)
 
 
+def _vague_ask(text: str) -> bool:
+    """An unspecific ask (要求尽快处理, 希望给个说法) made by the consumer."""
+    return any(_consumer_asks(text, match.start()) for match in _VAGUE.finditer(text))
+
+
 def _ordered(codes: list[str]) -> tuple[str, ...]:
     return tuple(code for code in DEMAND_ORDER if code in codes)
 
@@ -157,6 +163,6 @@ def demands_in_narrative(norm: str) -> tuple[str, ...]:
         found.append("exchange")
     if "return" in found and _NEVER_ARRIVED.search(norm):
         found = [code for code in found if code != "return"] + ["refund"]
-    if not found and _VAGUE.search(norm):
+    if not found and _vague_ask(norm):
         found.append("other")
     return _ordered(found)
