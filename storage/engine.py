@@ -34,10 +34,15 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
         _sqlite_pragmas(sync)
         return cast(AsyncEngine, InlineEngine(sync))
     # Fail fast when PostgreSQL is away or stuck: a quick 503 lets the platform retry,
-    # where asyncpg's 60-second default would hold every request.
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True,
-                               pool_timeout=5,
-                               connect_args={"timeout": 5, "command_timeout": 15})
+    # where asyncpg's 60-second default would hold every request. No ping before each
+    # checkout (a round trip per transaction): a connection found dead invalidates the
+    # whole pool, so after a restart one request gets its 503 and the next ones reconnect.
+    # The prepared-statement cache holds every statement the app uses (asyncpg's default
+    # of 100 per connection made it prepare some again and again).
+    if "prepared_statement_cache_size" not in parsed.query:
+        parsed = parsed.update_query_dict({"prepared_statement_cache_size": "1000"})
+    return create_async_engine(parsed, echo=echo, pool_size=10, max_overflow=10,
+                               pool_timeout=5, connect_args={"timeout": 5, "command_timeout": 15})
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
