@@ -80,15 +80,15 @@ class Dispatcher:
         async with self._db.unit_of_work() as uow:
             key = conversation_key(message)
             await uow.conversations.lock(key)  # other workers (the keyed lock is ours only)
-            stored = await uow.receipts.replies_of(message.channel.value, message.message_id)
-            if stored is not None:
-                return _outcome(message, stored, duplicate=True), False
+            start = await uow.conversations.start_turn(  # receipt, state, identity: one read
+                message.channel.value, message.message_id, message.user_id, key)
+            if start.replies is not None:
+                return _outcome(message, start.replies, duplicate=True), False
             now = self._clock()
             identity = await uow.identities.get_or_create(
-                message.channel.value, message.user_id, now, None
-            )
+                message.channel.value, message.user_id, now, None, known=start.identity)
             await uow.identities.seen(identity, now)
-            raw = await uow.conversations.load(key)
+            raw = start.state
             state = State.from_json(raw)
             services = SqlTurnServices(uow, identity, now, message.channel, self._settings)
             result = await router.handle(message, state, services)

@@ -6,11 +6,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import (
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.identity import IDENTITY_COLUMNS, IdentityRow, identity_of
 from storage.runner import first, runner_for
-from storage.tables import conversations, inbound_receipts, kv, outbox
+from storage.tables import conversations, identities, inbound_receipts, kv, outbox
 
 # The statements of every turn, built once: building a statement and its cache key costs
 # more than SQLite takes to run it (bench/RESULTS.md, turns per second).
@@ -22,6 +34,19 @@ _INSERT_STATE = insert(conversations).values(key=bindparam("p_key"), state=bindp
 # Several workers: the turns of one conversation run one at a time (DESIGN §3).
 _LOCK_CONVERSATION = select(func.pg_advisory_xact_lock(
     func.hashtextextended(bindparam("p_key", type_=String), 0)))
+# The start of every turn in one read: was this delivery handled, who sent it, and the
+# conversation's state (a round trip each on PostgreSQL, a statement each on SQLite).
+_ONE = select(literal(1).label("one")).subquery("one")
+_TURN_START = (
+    select(inbound_receipts.c.replies, conversations.c.state,
+           *(identities.c[name] for name in IDENTITY_COLUMNS))
+    .select_from(
+        _ONE.outerjoin(inbound_receipts, and_(
+            inbound_receipts.c.channel == bindparam("p_channel"),
+            inbound_receipts.c.message_id == bindparam("p_message_id")))
+        .outerjoin(conversations, conversations.c.key == bindparam("p_key"))
+        .outerjoin(identities, and_(identities.c.channel == bindparam("p_channel"),
+                                    identities.c.external_id == bindparam("p_user")))))
 _REPLIES = select(inbound_receipts.c.replies).where(
     inbound_receipts.c.channel == bindparam("p_channel"),
     inbound_receipts.c.message_id == bindparam("p_message_id"))
@@ -58,6 +83,14 @@ _DUE_NOW = (update(outbox).where(outbox.c.id.in_(bindparam("p_ids", expanding=Tr
             .values(next_attempt_at=bindparam("p_now")))
 
 
+@dataclass(frozen=True)
+class TurnStart:
+    replies: list[dict[str, Any]] | None
+    """The stored replies when this delivery was handled before (a platform retry)."""
+    state: dict[str, Any] | None
+    identity: IdentityRow | None
+
+
 class ConversationRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._run = runner_for(conn)
@@ -68,6 +101,15 @@ class ConversationRepository:
         PostgreSQL; SQLite has one writer at a time and one process)."""
         if self._shared:
             await self._run.rows(_LOCK_CONVERSATION, {"p_key": key})
+
+    async def start_turn(self, channel: str, message_id: str, user: str, key: str
+                         ) -> TurnStart:
+        [row] = await self._run.rows(_TURN_START, {
+            "p_channel": channel, "p_message_id": message_id, "p_key": key, "p_user": user})
+        replies, state, *identity = row
+        return TurnStart(None if replies is None else list(replies),
+                         None if state is None else dict(state),
+                         None if identity[0] is None else identity_of(identity))
 
     async def load(self, key: str) -> dict[str, Any] | None:
         row = first(await self._run.rows(_LOAD_STATE, {"p_key": key}))

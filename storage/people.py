@@ -9,20 +9,10 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.identity import IDENTITY_COLUMNS, IdentityRow, identity_of
 from storage.rollups import mark_enterprise_changed
 from storage.runner import first, runner_for
 from storage.tables import consumers, enterprises, identities
-
-
-@dataclass(frozen=True)
-class IdentityRow:
-    id: int
-    channel: str
-    external_id: str
-    consumer_id: int
-    language: str | None
-    reachable: bool
-    last_inbound_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -44,9 +34,7 @@ class EnterpriseRow:
     categories: tuple[str, ...]
 
 
-_IDENTITY = select(*(identities.c[name] for name in (
-    "id", "channel", "external_id", "consumer_id", "language", "reachable", "last_inbound_at",
-))).where(identities.c.channel == bindparam("channel"),
+_IDENTITY = select(*(identities.c[name] for name in IDENTITY_COLUMNS)).where(identities.c.channel == bindparam("channel"),
           identities.c.external_id == bindparam("external_id"))
 _NEW_CONSUMER = insert(consumers).values(created_at=bindparam("p_now")).returning(consumers.c.id)
 _NEW_IDENTITY = insert(identities).values(
@@ -68,16 +56,14 @@ class IdentityRepository:
     async def get(self, channel: str, external_id: str) -> IdentityRow | None:
         row = first(await self._run.rows(
             _IDENTITY, {"channel": channel, "external_id": external_id}))
-        if row is None:
-            return None
-        ident, chan, external, consumer, language, reachable, last = row
-        return IdentityRow(int(ident), chan, external, int(consumer), language, bool(reachable),
-                           last)
+        return None if row is None else identity_of(row)
 
     async def get_or_create(
-        self, channel: str, external_id: str, now: datetime, language: str | None
+        self, channel: str, external_id: str, now: datetime, language: str | None,
+        known: IdentityRow | None = None,
     ) -> IdentityRow:
-        found = await self.get(channel, external_id)
+        """The identity (``known``: already read by the caller), created when new."""
+        found = known or await self.get(channel, external_id)
         if found is not None:
             return found
         [(consumer_id,)] = await self._run.rows(_NEW_CONSUMER, {"p_now": now})

@@ -24,7 +24,7 @@ from bot.registry import EnterpriseRegistry
 from bot.services.cases import CaseService, ConsumerActor, StaffActor
 from bot.services.timing import Timing
 from storage.cases import CaseFilter
-from storage.people import IdentityRow
+from storage.identity import IdentityRow
 from storage.uow import UnitOfWork
 
 CHINA = ZoneInfo("Asia/Shanghai")

@@ -221,3 +221,22 @@ async def test_kv_values_expire(db: Database) -> None:
     async with db.unit_of_work() as uow:
         assert await uow.kv.get("token", NOW) == "def"
         assert await uow.kv.get("token", NOW + timedelta(hours=3)) is None
+
+
+async def test_a_turn_starts_with_one_read(db: Database) -> None:
+    """Receipt, conversation state and identity of a delivery, read together."""
+    async with db.unit_of_work() as uow:
+        fresh = await uow.conversations.start_turn("wechat", "m1", "oA", "wechat:oA")
+        assert (fresh.replies, fresh.state, fresh.identity) == (None, None, None)
+        ident = await uow.identities.get_or_create("wechat", "oA", NOW, "zh")
+        await uow.conversations.save("wechat:oA", {"flow": "intake"}, NOW, existed=False)
+        await uow.receipts.add("wechat", "m1", [{"id": 7, "text": "您好"}], NOW)
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        again = await uow.conversations.start_turn("wechat", "m1", "oA", "wechat:oA")
+        later = await uow.conversations.start_turn("wechat", "m2", "oA", "wechat:oA")
+        other = await uow.conversations.start_turn("telegram", "m1", "oA", "telegram:oA")
+    assert again.replies == [{"id": 7, "text": "您好"}]
+    assert later.replies is None and later.state == {"flow": "intake"}
+    assert later.identity == ident
+    assert (other.replies, other.state, other.identity) == (None, None, None)
