@@ -43,7 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.wechat_bench import TOKEN, sign  # noqa: E402
+from bench.wechat_bench import TOKEN, sign, stop_process  # noqa: E402
 
 APP_ID = "wx0000000000bench0"
 SINK_PORT = 18950
@@ -305,43 +305,28 @@ def _ready(port: int, seconds: float = 120.0) -> None:
     raise RuntimeError(f"server on {port} not ready")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _pg_database() -> tuple[str, str]:
+def _admin(sql: str) -> None:
     import asyncpg
 
-    name = f"odrbot_bench_{uuid.uuid4().hex[:8]}"
-
-    async def create() -> None:
+    async def run() -> None:
         conn = await asyncpg.connect(ADMIN_DSN)
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(sql)
         finally:
             await conn.close()
 
-    asyncio.run(create())
+    asyncio.run(run())
+
+
+def _pg_database() -> tuple[str, str]:
+    name = f"odrbot_bench_{uuid.uuid4().hex[:8]}"
+    _admin(f'CREATE DATABASE "{name}"')
     base = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     return name, f"{base}/{name}"
 
 
 def _drop_pg(name: str) -> None:
-    import asyncpg
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(ADMIN_DSN)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _load(port: int, opts: argparse.Namespace, codes: list[str], bare: bool,
@@ -378,7 +363,7 @@ def measure(name: str, env: dict[str, str] | None, port: int, opts: argparse.Nam
                                              bare, "open", rate, opts.seconds,
                                              base + (n + 2) * 10**9)
     finally:
-        _stop(server)
+        stop_process(server)
     return result
 
 
@@ -471,7 +456,7 @@ def main() -> int:
         with urllib.request.urlopen(f"http://127.0.0.1:{SINK_PORT}/healthz", timeout=5) as r:
             pushed = json.loads(r.read())["custom_send"]
     finally:
-        _stop(sink)
+        stop_process(sink)
     print(json.dumps({"results": results, "pushes_to_wechat_api": pushed,  # noqa: T201
                       "cpus": os.cpu_count(), "python": sys.version.split()[0]},
                      indent=1, ensure_ascii=False))

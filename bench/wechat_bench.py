@@ -230,13 +230,18 @@ def measure(kind: str, port: int, folder: str, opts: argparse.Namespace) -> dict
         latency = _load(port, "open", "--rate", str(opts.rate), "--seconds",
                         str(opts.seconds), "--offset", "400000")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)
     return {"throughput": throughput, "latency": latency}
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def main() -> int:
