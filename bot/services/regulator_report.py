@@ -22,7 +22,7 @@ from storage.uow import Database
 T = TypeVar("T")
 DIMENSIONS = ("category", "nature", "district", "enterprise", "channel")
 _LABELS = {"category": CATEGORY_LABELS, "nature": NATURE_LABELS, "channel": CHANNEL_LABELS}
-PAGE_BATCH = 500  # changes a page takes in itself (~0.1 s); more are left to the refresher
+PAGE_BATCH = 200  # changes a page takes in itself (≈ 0.15 s at 1M complaints)
 
 
 @dataclass(frozen=True)
