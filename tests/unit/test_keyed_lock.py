@@ -10,6 +10,20 @@ import pytest
 from bot.core.locks import KeyedLock
 
 
+async def holding(locks: KeyedLock, key: str) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """A turn that holds ``key`` until the returned event is set."""
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def turn() -> None:
+        async with locks.hold(key):
+            held.set()
+            await release.wait()
+
+    task = asyncio.create_task(turn())
+    await held.wait()
+    return task, release
+
+
 async def test_one_users_turns_run_one_at_a_time_in_arrival_order() -> None:
     locks = KeyedLock()
     log: list[str] = []
@@ -26,16 +40,7 @@ async def test_one_users_turns_run_one_at_a_time_in_arrival_order() -> None:
 
 async def test_another_user_is_not_held_up() -> None:
     locks = KeyedLock()
-    held = asyncio.Event()
-    release = asyncio.Event()
-
-    async def slow() -> None:
-        async with locks.hold("wechat:u1"):
-            held.set()
-            await release.wait()
-
-    first = asyncio.create_task(slow())
-    await held.wait()
+    first, release = await holding(locks, "wechat:u1")
     async with asyncio.timeout(5), locks.hold("wechat:u2"):
         assert len(locks) == 2
     release.set()
@@ -55,20 +60,12 @@ async def test_nothing_is_kept_once_every_users_turns_are_done() -> None:
 
 async def test_a_waiter_cancelled_in_the_queue_leaves_nothing_behind() -> None:
     locks = KeyedLock()
-    held = asyncio.Event()
-    release = asyncio.Event()
-
-    async def holder() -> None:
-        async with locks.hold("wechat:u1"):
-            held.set()
-            await release.wait()
+    first, release = await holding(locks, "wechat:u1")
 
     async def waiter() -> None:
         async with locks.hold("wechat:u1"):
             pytest.fail("a cancelled waiter must not run")
 
-    first = asyncio.create_task(holder())
-    await held.wait()
     queued = asyncio.create_task(waiter())
     await asyncio.sleep(0)
     queued.cancel()
