@@ -248,7 +248,11 @@ def counts(path: Path) -> tuple[int, int]:
 
 
 async def main(opts: argparse.Namespace) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="footprint-"))
+    with tempfile.TemporaryDirectory(prefix="footprint-") as folder:
+        await run(opts, Path(folder))
+
+
+async def run(opts: argparse.Namespace, folder: Path) -> None:
     api = await fake_wechat_api()
     site = web.TCPSite(api, "127.0.0.1", 0)
     await site.start()

@@ -43,6 +43,7 @@ def settings(folder: Path, port: int) -> dict[str, str]:
 
 def once(folder: Path) -> tuple[float, float]:
     """(wall seconds from spawn to the first 200 of /readyz, CPU seconds used by then)."""
+    folder.mkdir(exist_ok=True)
     port = free_port()
     started = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-m", "bot", "serve"],
@@ -71,10 +72,11 @@ def report(label: str, runs: list[tuple[float, float]]) -> None:
 def main(count: int) -> None:
     print(f"load average at start: {os.getloadavg()[0]:.2f}")  # noqa: T201
     print("| database | median s | worst s | CPU s (median) | runs |\n|---|---|---|---|---|")  # noqa: T201
-    report("fresh (all migrations)", [once(Path(tempfile.mkdtemp())) for _ in range(count)])
-    at_head = Path(tempfile.mkdtemp())
-    once(at_head)  # migrates it
-    report("at head (a restart)", [once(at_head) for _ in range(count)])
+    with tempfile.TemporaryDirectory(prefix="startup-") as name:
+        scratch = Path(name)
+        report("fresh (all migrations)", [once(scratch / f"fresh{n}") for n in range(count)])
+        once(scratch / "head")  # migrates it
+        report("at head (a restart)", [once(scratch / "head") for _ in range(count)])
 
 
 if __name__ == "__main__":
