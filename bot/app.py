@@ -159,18 +159,14 @@ def build_app(config: Config, clock: Callable[[], datetime] = utc_now,
 def _lifecycle(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         parts = app[COMPONENTS]
-        # The NLP warm-up (a thread) overlaps the database work below (issue 8: ready
-        # within 1.5 s); /readyz stays 503 until both are done.
-        warming = asyncio.ensure_future(asyncio.to_thread(nlp.warm_up))
-        try:
-            if migrate:
-                await upgrade(parts.db.engine)
-            if not parts.secret:
-                parts.secret = await _stored_secret(parts)
-            count = await parts.registry.load(parts.db)
-        finally:
-            await warming
+        if migrate:
+            await upgrade(parts.db.engine)
+        if not parts.secret:
+            parts.secret = await _stored_secret(parts)
+        count = await parts.registry.load(parts.db)
         log.info("enterprise registry loaded: %d enrolled", count)
+        # Not overlapped with the work above: tried, no gain measured (the GIL; issue 8).
+        await asyncio.to_thread(nlp.warm_up)
         # The dictionaries and model just loaded live as long as the process: keep them
         # out of the garbage collector's full passes (seen at 34-130 ms under load).
         gc.freeze()
