@@ -73,6 +73,10 @@ _EXACTLY = select(outbox.c.id).where(*_FREE, outbox.c.id.in_(bindparam("p_ids", 
 _SENT = {"status": "sent", "sent_at": bindparam("p_now"), "attempts": outbox.c.attempts + 1}
 _TAKE_UPTO = (update(outbox).where(outbox.c.id.in_(_OLDEST_UPTO), *_FREE).values(_SENT)
               .returning(outbox.c.id, outbox.c.payload))
+# SQLite: one writer, nothing changes a row under us, and with the conditions repeated its
+# planner walks every pending row of every user (the status index) instead of the ids.
+_TAKE_UPTO_SINGLE_WRITER = (update(outbox).where(outbox.c.id.in_(_OLDEST_UPTO)).values(_SENT)
+                            .returning(outbox.c.id, outbox.c.payload))
 _TAKE_EXACTLY = (update(outbox).where(outbox.c.id.in_(_EXACTLY), *_FREE).values(_SENT)
                  .returning(outbox.c.id, outbox.c.payload))
 _PUT_BACK = (update(outbox).where(outbox.c.id.in_(bindparam("p_ids", expanding=True)))
@@ -164,6 +168,7 @@ class OutboxRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
         self._run = runner_for(conn)
+        self._single_writer = conn.dialect.name == "sqlite"
         self.pulled: set[tuple[str, str]] = set()
         """(channel, recipient) of pull-channel rows added in this transaction."""
         self.due_now = 0
@@ -199,7 +204,8 @@ class OutboxRepository:
         if ids is not None:
             statement, params["p_ids"] = _TAKE_EXACTLY, ids
         else:
-            statement, params["p_upto"] = _TAKE_UPTO, NO_LIMIT if upto is None else upto
+            statement = _TAKE_UPTO_SINGLE_WRITER if self._single_writer else _TAKE_UPTO
+            params["p_upto"] = NO_LIMIT if upto is None else upto
             self.due_later = None
         rows = await self._run.rows(statement, params)
         return sorted((int(r[0]), dict(r[1])) for r in rows)
