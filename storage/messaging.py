@@ -14,6 +14,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     update,
@@ -23,6 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.identity import IDENTITY_COLUMNS, IdentityRow, identity_of
 from storage.runner import first, runner_for
 from storage.tables import conversations, identities, inbound_receipts, kv, outbox
+
+PENDING = outbox.c.status == literal_column("'pending'")
+"""The literal condition that lets the planner use ``ix_outbox_pending`` (partial)."""
 
 # The statements of every turn, built once: building a statement and its cache key costs
 # more than SQLite takes to run it (bench/RESULTS.md, turns per second).
@@ -65,7 +69,7 @@ _ADD_OUTBOX = insert(outbox).values(
 MAX_CARRIED = 50
 NO_LIMIT = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 _FREE = (outbox.c.channel == bindparam("p_channel"), outbox.c.recipient == bindparam("p_recipient"),
-         outbox.c.status == "pending",
+         PENDING,
          or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("p_now")))
 _OLDEST_UPTO = (select(outbox.c.id).where(*_FREE, outbox.c.id <= bindparam("p_upto"))
                 .order_by(outbox.c.id).limit(MAX_CARRIED))
@@ -83,7 +87,7 @@ _PUT_BACK = (update(outbox).where(outbox.c.id.in_(bindparam("p_ids", expanding=T
              .values(status="pending", sent_at=None, attempts=outbox.c.attempts - 1,
                      next_attempt_at=bindparam("p_now")))
 _DUE_NOW = (update(outbox).where(outbox.c.id.in_(bindparam("p_ids", expanding=True)),
-                                 outbox.c.status == "pending")
+                                 PENDING)
             .values(next_attempt_at=bindparam("p_now")))
 
 
@@ -226,7 +230,7 @@ class OutboxRepository:
         """The oldest pending row of each recipient: only a head may be sent (order)."""
         return (
             select(func.min(outbox.c.id))
-            .where(outbox.c.status == "pending")
+            .where(PENDING)
             .group_by(outbox.c.channel, outbox.c.recipient)
         )
 
@@ -262,7 +266,7 @@ class OutboxRepository:
             update(outbox)
             .where(
                 outbox.c.id == row_id,
-                outbox.c.status == "pending",
+                PENDING,
                 or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
             )
             .values(lease_until=lease_until)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -222,6 +223,11 @@ outbox = Table(
     Column("sent_at", UtcDateTime(), nullable=True),
     Index("ix_outbox_status_next", "status", "next_attempt_at"),
     Index("ix_outbox_recipient", "channel", "recipient", "id"),
+    # A recipient's pending rows, whatever their history (migration 0007). Statements that
+    # should use it say status = 'pending' as a literal (storage.messaging.PENDING): a
+    # bound parameter does not match a partial index's condition.
+    Index("ix_outbox_pending", "channel", "recipient", "id",
+          sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
 )
 
 # Daily sequence for reference numbers.

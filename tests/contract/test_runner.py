@@ -104,3 +104,18 @@ async def test_a_conversation_is_held_against_other_workers(postgres_url: str) -
         await asyncio.wait_for(waiting, 5)
     finally:
         await database.dispose()
+
+
+async def test_the_passive_take_reads_only_pending_rows(db: Database) -> None:
+    """A busy clerk's history must not be walked on each message: the take goes through
+    the partial index of pending rows (a bound 'pending' parameter would silently lose it)."""
+    from storage.messaging import _TAKE_UPTO_SINGLE_WRITER
+    from storage.runner import _compile
+
+    async with db.unit_of_work() as uow:
+        compiled = _compile(_TAKE_UPTO_SINGLE_WRITER, uow.connection.dialect)
+        assert compiled is not None
+        raw = uow.connection.sync_connection.connection.driver_connection  # type: ignore[attr-defined]
+        plan = " ".join(str(row[3]) for row in raw.execute(
+            "EXPLAIN QUERY PLAN " + compiled.sql, [None] * len(compiled.names)))
+    assert "ix_outbox_pending" in plan, plan
