@@ -43,7 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.wechat_bench import TOKEN, sign, stop_process  # noqa: E402
+from bench.wechat_bench import TOKEN, sign, stop_process, wait_healthy  # noqa: E402
 
 APP_ID = "wx0000000000bench0"
 SINK_PORT = 18950
@@ -353,7 +353,7 @@ def measure(name: str, env: dict[str, str] | None, port: int, opts: argparse.Nam
                               stderr=None if opts.verbose else subprocess.DEVNULL)
     base = random.randrange(10**12, 10**13)
     try:
-        _ready(port) if not bare else _wait_bare(port)
+        _ready(port) if not bare else wait_healthy(port)
         _load(port, opts, codes[0:1], bare, "closed", 0, 3.0, base)  # warm up
         result: dict[str, Any] = {"closed": _load(port, opts, codes[1:2] if codes else [],
                                                   bare, "closed", 0, opts.closed_seconds,
@@ -365,17 +365,6 @@ def measure(name: str, env: dict[str, str] | None, port: int, opts: argparse.Nam
     finally:
         stop_process(server)
     return result
-
-
-def _wait_bare(port: int) -> None:
-    stop = time.monotonic() + 30
-    while time.monotonic() < stop:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("bare server did not start")
 
 
 def full_run(backend: str, workers: int, opts: argparse.Namespace, port: int
@@ -445,7 +434,7 @@ def main() -> int:
                              str(SINK_PORT)], cwd=ROOT, stdout=subprocess.DEVNULL)
     results: dict[str, dict[str, Any]] = {}
     try:
-        _wait_bare(SINK_PORT)
+        wait_healthy(SINK_PORT)
         results["bare (ceiling)"] = measure("bare", None, 18951, opts, [])
         if opts.backend in ("sqlite", "both"):
             results["SQLite, 1 process"] = full_run("sqlite", 1, opts, 18952)

@@ -193,7 +193,7 @@ def _child(*args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, __file__, *args], cwd=ROOT)
 
 
-def _wait_healthy(port: int) -> None:
+def wait_healthy(port: int) -> None:
     import urllib.request
 
     for _ in range(600):
@@ -223,7 +223,7 @@ def _sink_count() -> int:
 def measure(kind: str, port: int, folder: str, opts: argparse.Namespace) -> dict[str, Any]:
     server = _child("serve", kind, "--port", str(port), "--folder", folder)
     try:
-        _wait_healthy(port)
+        wait_healthy(port)
         _load(port, "closed", "--count", "2000", "--offset", "0")  # warm up
         throughput = _load(port, "closed", "--count", str(opts.count), "--offset", "100000",
                            "--concurrency", str(opts.concurrency))
@@ -274,7 +274,7 @@ def main() -> int:
     results: dict[str, Any] = {}
     sink = _child("serve", "sink", "--port", str(SINK_PORT))
     try:
-        _wait_healthy(SINK_PORT)
+        wait_healthy(SINK_PORT)
         with tempfile.TemporaryDirectory() as folder:
             for kind, port in (("bare", 18931), ("full", 18932)):
                 results[kind] = measure(kind, port, folder, opts)
