@@ -85,8 +85,8 @@ class Dispatcher:
             if start.replies is not None:
                 return _outcome(message, start.replies, duplicate=True), False
             now = self._clock()
-            identity = await uow.identities.get_or_create(
-                message.channel.value, message.user_id, now, None, known=start.identity)
+            identity = start.identity or await uow.identities.create(
+                message.channel.value, message.user_id, now, None)
             await uow.identities.seen(identity, now)
             raw = start.state
             state = State.from_json(raw)

@@ -43,7 +43,7 @@ _LOCK_CONVERSATION = select(func.pg_advisory_xact_lock(
 _ONE = select(literal(1).label("one")).subquery("one")
 _TURN_START = (
     select(inbound_receipts.c.replies, conversations.c.state,
-           *(identities.c[name] for name in IDENTITY_COLUMNS))
+           *IDENTITY_COLUMNS)
     .select_from(
         _ONE.outerjoin(inbound_receipts, and_(
             inbound_receipts.c.channel == bindparam("p_channel"),

@@ -34,8 +34,8 @@ class EnterpriseRow:
     categories: tuple[str, ...]
 
 
-_IDENTITY = select(*(identities.c[name] for name in IDENTITY_COLUMNS)).where(identities.c.channel == bindparam("channel"),
-          identities.c.external_id == bindparam("external_id"))
+_IDENTITY = select(*IDENTITY_COLUMNS).where(identities.c.channel == bindparam("channel"),
+                                   identities.c.external_id == bindparam("external_id"))
 _NEW_CONSUMER = insert(consumers).values(created_at=bindparam("p_now")).returning(consumers.c.id)
 _NEW_IDENTITY = insert(identities).values(
     channel=bindparam("p_channel"), external_id=bindparam("p_external_id"),
@@ -59,13 +59,14 @@ class IdentityRepository:
         return None if row is None else identity_of(row)
 
     async def get_or_create(
-        self, channel: str, external_id: str, now: datetime, language: str | None,
-        known: IdentityRow | None = None,
+        self, channel: str, external_id: str, now: datetime, language: str | None
     ) -> IdentityRow:
-        """The identity (``known``: already read by the caller), created when new."""
-        found = known or await self.get(channel, external_id)
-        if found is not None:
-            return found
+        found = await self.get(channel, external_id)
+        return found or await self.create(channel, external_id, now, language)
+
+    async def create(self, channel: str, external_id: str, now: datetime,
+                     language: str | None) -> IdentityRow:
+        """A new person on this channel: a consumer and their identity."""
         [(consumer_id,)] = await self._run.rows(_NEW_CONSUMER, {"p_now": now})
         [(ident_id,)] = await self._run.rows(_NEW_IDENTITY, {
             "p_channel": channel, "p_external_id": external_id, "p_consumer": consumer_id,
@@ -92,18 +93,10 @@ class IdentityRepository:
 
     async def of_consumer(self, consumer_id: int) -> list[IdentityRow]:
         rows = await self._conn.execute(
-            select(identities).where(identities.c.consumer_id == consumer_id)
+            select(*IDENTITY_COLUMNS).where(identities.c.consumer_id == consumer_id)
             .order_by(identities.c.last_inbound_at.desc())
         )
-        return [_identity(r) for r in rows.mappings()]
-
-
-def _identity(row: Any) -> IdentityRow:
-    return IdentityRow(
-        id=int(row["id"]), channel=row["channel"], external_id=row["external_id"],
-        consumer_id=int(row["consumer_id"]), language=row["language"],
-        reachable=bool(row["reachable"]), last_inbound_at=row["last_inbound_at"],
-    )
+        return [identity_of(r) for r in rows]
 
 
 class ConsumerRepository:

@@ -101,6 +101,8 @@ class SqliteRunner:
         self._conn = conn
         self._dialect = conn.dialect
         self._driver: sqlite3.Connection | None = None
+        self._usual = AlchemyRunner(conn)  # type: ignore[arg-type]
+        """For statements the direct path does not take (expanding IN)."""
 
     def _raw(self) -> sqlite3.Connection:
         if self._driver is None:
@@ -125,10 +127,7 @@ class SqliteRunner:
         except sqlite3.Error as exc:  # as SQLAlchemy would raise it (IntegrityError, ...)
             raise DBAPIError.instance(done.sql, args, exc, sqlite3.Error) from exc
 
-    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> list[Row]:
-        done = self._prepared(statement)
-        if done is None:
-            return await AlchemyRunner(self._conn).rows(statement, params)  # type: ignore[arg-type]
+    def _rows(self, done: _Compiled, params: Mapping[str, Any]) -> list[Row]:
         found = self._execute(done, params).fetchall()
         procs = done.results
         if not any(procs):
@@ -136,18 +135,23 @@ class SqliteRunner:
         return [tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True))
                 for row in found]
 
+    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> list[Row]:
+        done = self._prepared(statement)
+        if done is None:
+            return await self._usual.rows(statement, params)
+        return self._rows(done, params)
+
     async def records(self, statement: Executable, params: Mapping[str, Any]
                       ) -> list[dict[str, Any]]:
         done = self._prepared(statement)
         if done is None:
-            return await AlchemyRunner(self._conn).records(statement, params)  # type: ignore[arg-type]
-        keys = done.keys
-        return [dict(zip(keys, row, strict=True)) for row in await self.rows(statement, params)]
+            return await self._usual.records(statement, params)
+        return [dict(zip(done.keys, row, strict=True)) for row in self._rows(done, params)]
 
     async def run(self, statement: Executable, params: Mapping[str, Any]) -> int:
         done = self._prepared(statement)
         if done is None:
-            return await AlchemyRunner(self._conn).run(statement, params)  # type: ignore[arg-type]
+            return await self._usual.run(statement, params)
         return self._execute(done, params).rowcount
 
 
