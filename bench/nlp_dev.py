@@ -10,6 +10,9 @@
   second session tuned on what it saw while labelling: a weak development signal, not a test.
 - bench/data/dev_hand_labels_holdout.jsonl: 71 more rows labelled the same way after that tuning,
   before any further change (first run recorded in bench/RESULTS-nlp.md).
+- bench/data/dev_hand_labels_round3.jsonl: 148 new rows labelled by a second annotator (the fourth
+  session) from the README's rules alone, before looking at the code's output; these also carry
+  the paid amount (null where the text states no exact paid sum), scored like the eval's entities.
 Used to compare versions of the model; the evaluation set is bench/nlp_eval.py.
 """
 
@@ -37,6 +40,7 @@ def _rows(folder: str, name: str) -> list[dict[str, Any]]:
 
 HAND_LABELS = Path(__file__).resolve().parent / "data" / "dev_hand_labels.jsonl"
 HAND_HOLDOUT = HAND_LABELS.with_name("dev_hand_labels_holdout.jsonl")
+HAND_ROUND3 = HAND_LABELS.with_name("dev_hand_labels_round3.jsonl")
 _DEV_FILES = (("cn-consumer-reviews", "cn_consumer_reviews.jsonl"),
               ("car-complaints-12365auto", "car_complaints_12365auto.jsonl"),
               ("heimao-tousu-sample", "heimao_tousu_sample.jsonl"))
@@ -49,11 +53,19 @@ def hand_labelled(path: Path, texts: dict[str, str]) -> list[str]:
     preds = [nlp.classify(texts[g["id"]]) for g in gold]
     g_nat, p_nat = [g["nature"] for g in gold], [p.nature for p in preds]
     g_dem, p_dem = [g["demands"] for g in gold], [list(p.demands) for p in preds]
+    amounts = []
+    if all("amount" in g for g in gold):
+        pairs = [(g["amount"], nlp.extract(texts[g["id"]], None).amount) for g in gold]
+        present = [(a, b) for a, b in pairs if a is not None]
+        hit = sum(b is not None and abs(a - b) < 0.005 for a, b in present)
+        fps = sum(b is not None for a, b in pairs if a is None)
+        amounts = [f"amount: exact {hit}/{len(present)} where present; "
+                   f"false positives {fps}/{len(pairs) - len(present)} where absent"]
     return [
         f"{path.name} ({len(gold)}): nature accuracy {m.accuracy(g_nat, p_nat):.3f}, "
         f"macro-F1 {m.macro_f1(g_nat, p_nat):.3f}; demands micro-F1 {m.micro_f1_sets(g_dem, p_dem):.3f}",
         m.class_table(g_nat, p_nat), "", m.confusion_table(g_nat, p_nat), "",
-        m.set_class_table(g_dem, p_dem),
+        m.set_class_table(g_dem, p_dem), *amounts,
     ]
 
 
@@ -80,6 +92,7 @@ def main() -> int:
     out.append(m.class_table(g2, p2))
     texts = {r["id"]: r["text"] for folder, name in _DEV_FILES for r in _rows(folder, name)}
     out += hand_labelled(HAND_LABELS, texts) + [""] + hand_labelled(HAND_HOLDOUT, texts)
+    out += [""] + hand_labelled(HAND_ROUND3, texts)
     sys.stdout.write("\n".join(out) + "\n")
     return 0
 
