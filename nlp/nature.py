@@ -21,9 +21,10 @@ def decide_nature(model_probs: dict[str, float], norm: str) -> tuple[str, float]
     """Nature label and a confidence in 0..1."""
     votes = nature_votes(norm)
     specific = {k: v for k, v in votes.items() if k != "quality"}
-    if "contract" in specific and "after_sales" in specific and "quality" not in votes:
+    if "after_sales" in specific and "quality" not in votes and ("contract" in specific or "price" in specific):
         # No defect: unanswered service around a late, missing or cancelled order is still
-        # the broken promise (eval README: after-sales is a defect plus the refusal).
+        # the broken promise, and around a price drop still the price (eval README: after-sales
+        # is a defect plus the refusal).
         del specific["after_sales"]
     if specific:
         total = sum(specific.values())

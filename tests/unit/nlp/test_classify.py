@@ -75,6 +75,16 @@ def test_category(text: str, category: str) -> None:
         pytest.param("订的东楼，到了却说东楼没房，换主楼", "contract", id="nature-booking-not-kept-is-contract"),
         pytest.param("申请提前还款还要收违约金", "price", id="nature-loan-fee-is-price"),
         pytest.param("退房时说床单弄脏了要我赔300元", "price", id="nature-charge-to-the-consumer-is-price"),
+        pytest.param("中午12点下的单，快两点了才到", "contract", id="nature-late-takeaway-is-contract"),
+        pytest.param("一直提不到车，经销商说再等等", "contract", id="nature-car-not-handed-over-is-contract"),
+        pytest.param("键盘是旧款，与页面所标的不符", "false_advertising", id="nature-not-as-listed"),
+        pytest.param("说明书上说能存五个号码，实际只能存一个", "false_advertising",
+                     id="nature-manual-claim-untrue"),
+        pytest.param("4S店用副厂件充当原装配件", "counterfeit", id="nature-parts-passed-off-as-original"),
+        pytest.param("刚买就降价了，找客服还不理人", "price", id="nature-price-drop-unanswered-is-price"),
+        pytest.param("包装破了，申请了退换货也杳无音信", "after_sales", id="nature-request-unanswered"),
+        pytest.param("用了十天就坏，想退，销售商不同意退，只同意换", "after_sales",
+                     id="nature-return-refused-is-after-sales"),
     ],
 )
 def test_nature(text: str, nature: str) -> None:
