@@ -98,6 +98,10 @@ def test_parse_demands(text: str, expected: tuple[str, ...]) -> None:
         pytest.param("之前申请了退货，退款后又重新拍了", ("return",), id="narrative-after-the-refund-is-a-time"),
         pytest.param("我要求给我换回来", ("exchange",), id="narrative-change-it-back"),
         pytest.param("等了一周还没发货，申请退货", ("refund",), id="narrative-return-of-unshipped-order"),
+        pytest.param("宝宝长大了，跟客服申请换码，客服不同意", ("exchange",), id="narrative-size-exchange"),
+        pytest.param("希望商家给我换一箱新的", ("exchange",), id="narrative-exchange-a-box"),
+        pytest.param("超过十五天不能换码", (), id="narrative-size-exchange-refused-is-not-an-ask"),
+        pytest.param("活动赠品没给，要求商家履约", ("perform",), id="narrative-perform-the-contract"),
     ],
 )
 def test_narrative_demands_need_a_request(text: str, expected: tuple[str, ...]) -> None:
