@@ -54,6 +54,22 @@ def _of_consumer(statuses: frozenset[Status]) -> Select[Any]:
     return found
 
 
+_BY_REFERENCE = _select_cases().where(complaints.c.reference == bindparam("p_reference"))
+_BY_ID = _select_cases().where(complaints.c.id == bindparam("p_id"))
+_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def _update(columns: tuple[str, ...]) -> Any:
+    """The UPDATE of a case setting these columns (and ``updated_at``), built once per set
+    of columns: a handful of transitions use a handful of sets."""
+    found = _UPDATES.get(columns)
+    if found is None:
+        found = _UPDATES[columns] = update(complaints).where(
+            complaints.c.id == bindparam("p_id")).values(
+            {name: bindparam(f"p_{name}") for name in ("updated_at", *columns)})
+    return found
+
+
 class CaseRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -63,14 +79,12 @@ class CaseRepository:
         return _select_cases()
 
     async def by_reference(self, reference: str) -> Case | None:
-        row = (await self._conn.execute(
-            self._select().where(complaints.c.reference == reference))).mappings().first()
-        return None if row is None else _case(row)
+        rows = await self._run.records(_BY_REFERENCE, {"p_reference": reference})
+        return _case(rows[0]) if rows else None
 
     async def by_id(self, case_id: int) -> Case | None:
-        row = (await self._conn.execute(
-            self._select().where(complaints.c.id == case_id))).mappings().first()
-        return None if row is None else _case(row)
+        rows = await self._run.records(_BY_ID, {"p_id": case_id})
+        return _case(rows[0]) if rows else None
 
     async def by_ids(self, case_ids: Iterable[int]) -> dict[int, Case]:
         """Several cases in one statement (the ODR clock's batch of due timers)."""
@@ -103,8 +117,9 @@ class CaseRepository:
     async def update(self, case_id: int, now: datetime, **values: Any) -> None:
         if "status" in values and isinstance(values["status"], Status):
             values["status"] = values["status"].value
-        await self._conn.execute(
-            update(complaints).where(complaints.c.id == case_id).values(updated_at=now, **values))
+        params = {f"p_{name}": value for name, value in values.items()}
+        params.update(p_id=case_id, p_updated_at=now)
+        await self._run.run(_update(tuple(sorted(values))), params)
         await mark_changed(self._conn, case_id)  # the regulator's rollups (issue 7)
 
     async def thread(self, case_id: int) -> list[ThreadMessage]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +33,32 @@ _LAST_MESSAGES = (
 
 
 _NEXT_NUMBER = select(complaint_reference_seq.next_value())
+_NEXT_OF_DAY = (sqlite_insert(ref_counters).values(day=bindparam("p_day"), last=1)
+                .on_conflict_do_update(index_elements=[ref_counters.c.day],
+                                       set_={"last": ref_counters.c.last + 1})
+                .returning(ref_counters.c.last))
+
+# Statements of a submission and of the negotiation, built once (see storage/runner.py).
+_FILING_FIELDS = tuple(f.name for f in fields(Filing) if f.name != "evidence")
+_NEW_COMPLAINT = insert(complaints).values(
+    {name: bindparam(f"p_{name}") for name in (
+        *_FILING_FIELDS, "reference", "consumer_id", "status", "source_channel", "consent_at",
+        "submitted_at", "updated_at", "deadline", "accept_deadline")}
+).returning(complaints.c.id)
+_NEW_EVIDENCE = insert(evidence).values(
+    complaint_id=bindparam("p_complaint"), path=bindparam("p_path"),
+    sha256=bindparam("p_sha256"), content_type=bindparam("p_content_type"),
+    at=bindparam("p_now"))
+_NEW_EVENT = insert(complaint_events).values(
+    complaint_id=bindparam("p_complaint"), action=bindparam("p_action"),
+    from_status=bindparam("p_from"), to_status=bindparam("p_to"), actor=bindparam("p_actor"),
+    actor_ref=bindparam("p_actor_ref"), detail=bindparam("p_detail"), at=bindparam("p_now"))
+_NEW_MESSAGE = insert(case_messages).values(
+    complaint_id=bindparam("p_complaint"), sender_role=bindparam("p_role"),
+    kind=bindparam("p_kind"), sender_channel=bindparam("p_channel"), text=bindparam("p_text"),
+    media_path=bindparam("p_media"), at=bindparam("p_now"))
+_FOR_CONSUMER = select(complaints).where(complaints.c.reference == bindparam("p_reference"),
+                                         complaints.c.consumer_id == bindparam("p_consumer"))
 
 
 class ComplaintRepository:
@@ -49,55 +75,41 @@ class ComplaintRepository:
         the six digits are the sequence modulo 1,000,000 (unique within a day unless a
         million complaints arrive that day; the unique reference column would refuse it)."""
         if self._conn.dialect.name == "postgresql":
-            number = (await self._conn.execute(_NEXT_NUMBER)).scalar_one()
+            [(number,)] = await self._run.rows(_NEXT_NUMBER, {})
             return format_reference(day, int(number) % 1_000_000)
-        upsert = sqlite_insert(ref_counters).values(day=f"{day:%Y%m%d}", last=1)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=[ref_counters.c.day], set_={"last": ref_counters.c.last + 1})
-        sequence = (await self._conn.execute(upsert.returning(ref_counters.c.last))).scalar_one()
+        [(sequence,)] = await self._run.rows(_NEXT_OF_DAY, {"p_day": f"{day:%Y%m%d}"})
         return format_reference(day, int(sequence))
 
     async def insert(
         self, filing: Filing, *, reference: str, consumer_id: int, status: Status,
         source_channel: str, now: datetime, deadline: date, accept_deadline: date | None = None,
     ) -> int:
-        values = asdict(filing)
-        del values["evidence"]
-        values["demands"] = list(filing.demands)
-        result = await self._conn.execute(
-            insert(complaints)
-            .values(
-                reference=reference, consumer_id=consumer_id, status=status.value,
-                source_channel=source_channel, consent_at=now, submitted_at=now,
-                updated_at=now, deadline=deadline, accept_deadline=accept_deadline, **values,
-            )
-            .returning(complaints.c.id)
-        )
-        complaint_id = int(result.scalar_one())
+        params = {f"p_{name}": getattr(filing, name) for name in _FILING_FIELDS}
+        params["p_demands"] = list(filing.demands)
+        params.update(p_reference=reference, p_consumer_id=consumer_id, p_status=status.value,
+                      p_source_channel=source_channel, p_consent_at=now, p_submitted_at=now,
+                      p_updated_at=now, p_deadline=deadline, p_accept_deadline=accept_deadline)
+        [(complaint_id,)] = await self._run.rows(_NEW_COMPLAINT, params)
+        complaint_id = int(complaint_id)
         await mark_changed(self._conn, complaint_id)
         for item in filing.evidence:
             await self.add_evidence(complaint_id, item, now)
         return complaint_id
 
     async def add_evidence(self, complaint_id: int, item: Evidence, now: datetime) -> None:
-        await self._conn.execute(
-            insert(evidence).values(
-                complaint_id=complaint_id, path=item.path, sha256=item.sha256,
-                content_type=item.content_type, at=now,
-            )
-        )
+        await self._run.run(_NEW_EVIDENCE, {
+            "p_complaint": complaint_id, "p_path": item.path, "p_sha256": item.sha256,
+            "p_content_type": item.content_type, "p_now": now})
 
     async def add_event(
         self, complaint_id: int, *, action: str, from_status: Status | None, to_status: Status,
         actor: str, actor_ref: str | None, now: datetime, detail: dict[str, Any] | None = None,
     ) -> None:
-        await self._conn.execute(
-            insert(complaint_events).values(
-                complaint_id=complaint_id, action=action,
-                from_status=None if from_status is None else from_status.value,
-                to_status=to_status.value, actor=actor, actor_ref=actor_ref, detail=detail, at=now,
-            )
-        )
+        await self._run.run(_NEW_EVENT, {
+            "p_complaint": complaint_id, "p_action": action,
+            "p_from": None if from_status is None else from_status.value,
+            "p_to": to_status.value, "p_actor": actor, "p_actor_ref": actor_ref,
+            "p_detail": detail, "p_now": now})
 
     async def events(self, complaint_id: int) -> list[dict[str, Any]]:
         rows = await self._conn.execute(
@@ -117,15 +129,11 @@ class ComplaintRepository:
         return views
 
     async def get_for_consumer(self, consumer_id: int, reference: str) -> ComplaintView | None:
-        row = (
-            await self._conn.execute(
-                select(complaints).where(
-                    complaints.c.reference == reference, complaints.c.consumer_id == consumer_id
-                )
-            )
-        ).mappings().first()
-        if row is None:
+        found = await self._run.records(_FOR_CONSUMER, {"p_reference": reference,
+                                                         "p_consumer": consumer_id})
+        if not found:
             return None
+        row = found[0]
         return _view(row, tuple(await self._messages(int(row["id"]), 5)))
 
     async def count(self) -> int:
@@ -136,12 +144,9 @@ class ComplaintRepository:
         self, complaint_id: int, *, sender_role: str, sender_channel: str, text: str,
         now: datetime, media_path: str | None = None, kind: str = "message",
     ) -> None:
-        await self._conn.execute(
-            insert(case_messages).values(
-                complaint_id=complaint_id, sender_role=sender_role, kind=kind,
-                sender_channel=sender_channel, text=text, media_path=media_path, at=now,
-            )
-        )
+        await self._run.run(_NEW_MESSAGE, {
+            "p_complaint": complaint_id, "p_role": sender_role, "p_kind": kind,
+            "p_channel": sender_channel, "p_text": text, "p_media": media_path, "p_now": now})
 
     async def _messages(self, complaint_id: int, last: int) -> list[MessageView]:
         rows = await self._run.rows(_LAST_MESSAGES, {"p_complaint": complaint_id,

@@ -168,6 +168,24 @@ class OutboxDepth:
     oldest_seconds: float
 
 
+# The relay's statements, one round per due head: built once (storage/runner.py).
+_DUE_HEADS = (
+    select(outbox)
+    .where(outbox.c.id.in_(select(func.min(outbox.c.id)).where(PENDING)
+                           .group_by(outbox.c.channel, outbox.c.recipient)),
+           outbox.c.next_attempt_at <= bindparam("p_now"),
+           or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("p_now")))
+    .order_by(outbox.c.id)
+    .limit(bindparam("p_limit")))
+_CLAIM = (update(outbox)
+          .where(outbox.c.id == bindparam("p_id"), PENDING,
+                 or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("p_now")))
+          .values(lease_until=bindparam("p_lease")))
+_MARK_SENT = (update(outbox).where(outbox.c.id == bindparam("p_id"))
+              .values(status="sent", sent_at=bindparam("p_now"), lease_until=None,
+                      attempts=outbox.c.attempts + 1))
+
+
 class OutboxRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -236,17 +254,8 @@ class OutboxRepository:
 
     async def due_heads(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Recipient heads that are due and not leased by another worker, oldest first."""
-        rows = await self._conn.execute(
-            select(outbox)
-            .where(
-                outbox.c.id.in_(self._heads()),
-                outbox.c.next_attempt_at <= now,
-                or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
-            )
-            .order_by(outbox.c.id)
-            .limit(limit)
-        )
-        return [_row(r) for r in rows.mappings()]
+        rows = await self._run.records(_DUE_HEADS, {"p_now": now, "p_limit": limit})
+        return [_row(r) for r in rows]
 
     async def next_head_due_at(self) -> datetime | None:
         """When the relay should look again: a head leased by a send in flight (or by a
@@ -262,23 +271,12 @@ class OutboxRepository:
 
     async def claim(self, row_id: int, now: datetime, lease_until: datetime) -> bool:
         """Take a lease on a row, so a second worker does not send it concurrently."""
-        result = await self._conn.execute(
-            update(outbox)
-            .where(
-                outbox.c.id == row_id,
-                PENDING,
-                or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
-            )
-            .values(lease_until=lease_until)
-        )
-        return result.rowcount == 1
+        changed = await self._run.run(_CLAIM, {"p_id": row_id, "p_now": now,
+                                               "p_lease": lease_until})
+        return changed == 1
 
     async def mark_sent(self, row_id: int, now: datetime) -> None:
-        await self._conn.execute(
-            update(outbox)
-            .where(outbox.c.id == row_id)
-            .values(status="sent", sent_at=now, lease_until=None, attempts=outbox.c.attempts + 1)
-        )
+        await self._run.run(_MARK_SENT, {"p_id": row_id, "p_now": now})
 
     async def mark_retry(self, row_id: int, next_at: datetime, error: str, count: bool) -> None:
         values: dict[str, Any] = {"next_attempt_at": next_at, "last_error": error[:1000],

@@ -99,27 +99,31 @@ class IdentityRepository:
         return [identity_of(r) for r in rows]
 
 
+_CONSUMER = select(consumers.c.id, consumers.c.name, consumers.c.phone, consumers.c.address
+                   ).where(consumers.c.id == bindparam("p_id"))
+_CONTACT = update(consumers).where(consumers.c.id == bindparam("p_id")).values(
+    name=bindparam("p_name"), phone=bindparam("p_phone"), address=bindparam("p_address"))
+_ENTERPRISE = select(enterprises).where(enterprises.c.id == bindparam("p_id"))
+
+
 class ConsumerRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._run = runner_for(conn)
 
     async def get(self, consumer_id: int) -> ConsumerRow:
-        row = (
-            await self._conn.execute(select(consumers).where(consumers.c.id == consumer_id))
-        ).mappings().one()
-        return ConsumerRow(int(row["id"]), row["name"], row["phone"], row["address"])
+        [row] = await self._run.rows(_CONSUMER, {"p_id": consumer_id})
+        return ConsumerRow(int(row[0]), row[1], row[2], row[3])
 
     async def update_contact(self, consumer_id: int, name: str, phone: str, address: str) -> None:
-        await self._conn.execute(
-            update(consumers)
-            .where(consumers.c.id == consumer_id)
-            .values(name=name, phone=phone, address=address)
-        )
+        await self._run.run(_CONTACT, {"p_id": consumer_id, "p_name": name, "p_phone": phone,
+                                       "p_address": address})
 
 
 class EnterpriseRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._run = runner_for(conn)
 
     async def upsert(self, row: EnterpriseRow, now: datetime) -> bool:
         """Insert or update; True when the enterprise was new."""
@@ -140,10 +144,8 @@ class EnterpriseRepository:
         return True
 
     async def get(self, enterprise_id: str) -> EnterpriseRow | None:
-        row = (
-            await self._conn.execute(select(enterprises).where(enterprises.c.id == enterprise_id))
-        ).mappings().first()
-        return None if row is None else _enterprise(row)
+        rows = await self._run.records(_ENTERPRISE, {"p_id": enterprise_id})
+        return _enterprise(rows[0]) if rows else None
 
     async def all_enrolled(self) -> list[EnterpriseRow]:
         rows = await self._conn.execute(

@@ -27,12 +27,13 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, or_, select
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.messaging import KeyValueRepository
+from storage.runner import runner_for
 from storage.stats import CHINA
 from storage.tables import (
     complaints,
@@ -83,9 +84,12 @@ class Share:
     resolution_bin: int | None
 
 
+_MARK = insert(rollup_dirty).values(complaint_id=bindparam("p_complaint"))
+
+
 async def mark_changed(conn: AsyncConnection, complaint_id: int) -> None:
     """Note that a complaint changed: the next refresh takes in its new share."""
-    await conn.execute(insert(rollup_dirty).values(complaint_id=complaint_id))
+    await runner_for(conn).run(_MARK, {"p_complaint": complaint_id})
 
 
 async def mark_enterprise_changed(conn: AsyncConnection, enterprise_id: str) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from storage.inline_sqlite import InlineConnection
 
@@ -74,6 +75,8 @@ class _Compiled:
     binds: tuple[Processor, ...]
     results: tuple[Processor, ...]
     keys: tuple[str, ...]
+    defaults: tuple[tuple[str, Any], ...]
+    """Scalar column defaults SQLAlchemy fills in for columns a statement leaves out."""
 
 
 # Keyed by the statement object itself (statements on this path are module constants,
@@ -88,12 +91,18 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled | None:
     if any(b.expanding for b in binds.values()) or compiled.positiontup is None:
         return None
     names = tuple(compiled.positiontup)
+    defaults = []
+    for column in (*compiled.insert_prefetch, *compiled.update_prefetch):
+        default = column.default if column in compiled.insert_prefetch else column.onupdate
+        if not isinstance(default, ScalarElementColumnDefault):  # callables need a context
+            return None
+        defaults.append((column.key, default.arg))
     columns = getattr(statement, "exported_columns", ())
     return _Compiled(
         compiled, compiled.string, names,
         tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names),
         tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
-        tuple(str(c.key) for c in columns))
+        tuple(str(c.key) for c in columns), tuple(defaults))
 
 
 class SqliteRunner:
@@ -120,6 +129,8 @@ class SqliteRunner:
 
     def _execute(self, done: _Compiled, params: Mapping[str, Any]) -> sqlite3.Cursor:
         values = done.compiled.construct_params(params)
+        if done.defaults:
+            values.update(done.defaults)
         args = [value if proc is None else proc(value)
                 for proc, value in zip(done.binds, (values[n] for n in done.names), strict=True)]
         try:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.runner import runner_for
 from storage.tables import (
     api_keys,
     identities,
@@ -74,6 +75,7 @@ class ApiKeyRow:
 class StaffRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._run = runner_for(conn)
 
     async def create(self, enterprise_id: str, name: str, role: str, now: datetime) -> int:
         result = await self._conn.execute(
@@ -142,13 +144,7 @@ class StaffRepository:
         return None if row is None else _staff(row)
 
     async def bound_identities(self, enterprise_id: str) -> list[BoundIdentity]:
-        rows = await self._conn.execute(
-            select(identities.c.channel, identities.c.external_id, identities.c.reachable,
-                   identities.c.language)
-            .join(staff_bindings, staff_bindings.c.identity_id == identities.c.id)
-            .join(staff, staff.c.id == staff_bindings.c.staff_id)
-            .where(staff.c.enterprise_id == enterprise_id, staff.c.active.is_(True))
-            .order_by(identities.c.id))
+        rows = await self._run.rows(_BOUND, {"p_enterprise": enterprise_id})
         return [BoundIdentity(r[0], r[1], bool(r[2]), r[3]) for r in rows]
 
     async def bound_identities_of_staff(self, staff_id: int) -> list[BoundIdentity]:
@@ -248,9 +244,19 @@ class StaffRepository:
                 for r in rows]
 
     async def webhook(self, enterprise_id: str) -> WebhookRow | None:
-        row = (await self._conn.execute(select(webhooks).where(
-            webhooks.c.enterprise_id == enterprise_id))).mappings().first()
-        return None if row is None else WebhookRow(row["enterprise_id"], row["url"], row["secret"])
+        rows = await self._run.rows(_WEBHOOK, {"p_enterprise": enterprise_id})
+        return WebhookRow(*rows[0]) if rows else None
+
+
+# Asked on every new case and every change of one (who is told, is there a webhook).
+_BOUND = (select(identities.c.channel, identities.c.external_id, identities.c.reachable,
+                 identities.c.language)
+          .join(staff_bindings, staff_bindings.c.identity_id == identities.c.id)
+          .join(staff, staff.c.id == staff_bindings.c.staff_id)
+          .where(staff.c.enterprise_id == bindparam("p_enterprise"), staff.c.active.is_(True))
+          .order_by(identities.c.id))
+_WEBHOOK = select(webhooks.c.enterprise_id, webhooks.c.url, webhooks.c.secret).where(
+    webhooks.c.enterprise_id == bindparam("p_enterprise"))
 
 
 def _staff(row: Any) -> StaffRow:

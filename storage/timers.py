@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.runner import runner_for
 from storage.tables import timers
 
 
@@ -21,20 +23,41 @@ class TimerRow:
     note: str | None
 
 
+_EXISTS = select(timers.c.id).where(
+    timers.c.complaint_id == bindparam("p_complaint"), timers.c.kind == bindparam("p_kind"),
+    timers.c.due_at == bindparam("p_due"))
+_ADD = insert(timers).values(
+    complaint_id=bindparam("p_complaint"), kind=bindparam("p_kind"),
+    due_at=bindparam("p_due"), state="pending", note=bindparam("p_note"))
+_CANCEL: dict[tuple[str, ...], Any] = {}
+
+
+def _cancel(kinds: tuple[str, ...]) -> Any:
+    """Cancel a case's pending timers (of these kinds; all when none), built once per
+    tuple of kinds (the callers pass module constants)."""
+    found = _CANCEL.get(kinds)
+    if found is None:
+        query = update(timers).where(timers.c.complaint_id == bindparam("p_complaint"),
+                                     timers.c.state == "pending")
+        if kinds:
+            query = query.where(or_(*(timers.c.kind == bindparam(f"p_kind{n}")
+                                      for n in range(len(kinds)))))
+        found = _CANCEL[kinds] = query.values(state="cancelled")
+    return found
+
+
 class TimerRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._run = runner_for(conn)
 
     async def add(self, complaint_id: int, kind: str, due_at: datetime,
                   note: str | None = None) -> bool:
         """Plan a timer; planning the same (case, kind, time) again is a no-op."""
-        exists = (await self._conn.execute(select(timers.c.id).where(
-            timers.c.complaint_id == complaint_id, timers.c.kind == kind,
-            timers.c.due_at == due_at))).first()
-        if exists:
+        params = {"p_complaint": complaint_id, "p_kind": kind, "p_due": due_at}
+        if await self._run.rows(_EXISTS, params):
             return False
-        await self._conn.execute(insert(timers).values(
-            complaint_id=complaint_id, kind=kind, due_at=due_at, state="pending", note=note))
+        await self._run.run(_ADD, dict(params, p_note=note))
         return True
 
     async def claim_due(self, now: datetime, limit: int) -> list[TimerRow]:
@@ -56,11 +79,9 @@ class TimerRepository:
                                      .values(state=state, fired_at=now))
 
     async def cancel_pending(self, complaint_id: int, kinds: tuple[str, ...] = ()) -> None:
-        query = update(timers).where(timers.c.complaint_id == complaint_id,
-                                     timers.c.state == "pending")
-        if kinds:
-            query = query.where(timers.c.kind.in_(kinds))
-        await self._conn.execute(query.values(state="cancelled"))
+        params: dict[str, Any] = {f"p_kind{n}": kind for n, kind in enumerate(kinds)}
+        params["p_complaint"] = complaint_id
+        await self._run.run(_cancel(kinds), params)
 
     async def next_due_at(self) -> datetime | None:
         due: datetime | None = (await self._conn.execute(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,6 +19,7 @@ from bot.core.errors import TemporarilyUnavailable
 from bot.core.messages import Channel
 from bot.core.ports import OutboxItem, PassiveFit
 from bot.services.passive import carry
+from storage.runner import first, runner_for
 from storage.tables import identities
 from storage.uow import Database
 
@@ -101,9 +102,12 @@ class SqlServiceWindow:
 
 async def _last_inbound(conn: AsyncConnection, openid: str) -> datetime | None:
     """When the user last wrote, or None when they cannot be reached (unfollowed)."""
-    row = (await conn.execute(
-        select(identities.c.last_inbound_at, identities.c.reachable)
-        .where(identities.c.channel == CHANNEL, identities.c.external_id == openid))).first()
+    row = first(await runner_for(conn).rows(_LAST_INBOUND, {"p_openid": openid}))
     if row is None or not row[1]:
         return None
     return row[0]  # type: ignore[no-any-return]
+
+
+_LAST_INBOUND = (select(identities.c.last_inbound_at, identities.c.reachable)
+                 .where(identities.c.channel == CHANNEL,
+                        identities.c.external_id == bindparam("p_openid")))

@@ -119,3 +119,25 @@ async def test_the_passive_take_reads_only_pending_rows(db: Database) -> None:
         plan = " ".join(str(row[3]) for row in raw.execute(
             "EXPLAIN QUERY PLAN " + compiled.sql, [None] * len(compiled.names)))
     assert "ix_outbox_pending" in plan, plan
+
+
+async def test_column_defaults_are_filled_in_as_sqlalchemy_would(db: Database) -> None:
+    """A statement that leaves out a column with a scalar default (outbox.attempts = 0)
+    writes the default on the direct path too; a callable default (enterprises.aliases =
+    list) takes the usual path, which calls it."""
+    from sqlalchemy import insert
+
+    from storage.tables import enterprises
+
+    partial = insert(outbox).values(
+        channel="wechat", recipient="oD", payload=bindparam("p_payload"), status="pending",
+        next_attempt_at=bindparam("p_now"), created_at=bindparam("p_now")
+    ).returning(outbox.c.attempts)
+    callable_default = insert(enterprises).values(
+        id=bindparam("p_id"), name="某店", created_at=bindparam("p_now")
+    ).returning(enterprises.c.aliases, enterprises.c.categories, enterprises.c.enrolled)
+    async with db.unit_of_work() as uow:
+        direct = runner_for(uow.connection)
+        assert await direct.rows(partial, {"p_payload": PAYLOAD, "p_now": NOW}) == [(0,)]
+        assert await direct.rows(callable_default, {"p_id": "e1", "p_now": NOW}) \
+            == [([], [], True)]
