@@ -42,8 +42,9 @@ class InlineTransaction:
 
 
 class InlineConnection:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, release: Callable[[Connection], None]) -> None:
         self._conn = conn
+        self._release = release
         self.dialect = conn.dialect
         self.sync_connection = conn
 
@@ -60,7 +61,7 @@ class InlineConnection:
         self._conn.rollback()
 
     async def close(self) -> None:
-        self._conn.close()
+        self._release(self._conn)
 
     async def run_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return fn(self._conn, *args, **kwargs)
@@ -70,22 +71,22 @@ class InlineConnection:
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
-        self._conn.close()
+        self._release(self._conn)
 
 
 class _Connecting:
     """``await engine.connect()`` and ``async with engine.connect() as conn`` alike."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: InlineEngine) -> None:
         self._engine = engine
         self._conn: InlineConnection | None = None
 
     def __await__(self) -> Generator[Any, None, InlineConnection]:
         yield from ()
-        return InlineConnection(self._engine.connect())
+        return InlineConnection(self._engine.checkout(), self._engine.checkin)
 
     async def __aenter__(self) -> InlineConnection:
-        self._conn = InlineConnection(self._engine.connect())
+        self._conn = InlineConnection(self._engine.checkout(), self._engine.checkin)
         return self._conn
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -103,7 +104,7 @@ class _Beginning:
     async def __aenter__(self) -> InlineConnection:
         self._conn = self._engine.connect()
         self._tx = await begin_patiently(self._conn)
-        return InlineConnection(self._conn)
+        return InlineConnection(self._conn, _closed_by_the_block)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
@@ -117,20 +118,52 @@ class _Beginning:
             self._conn.close()
 
 
+def _closed_by_the_block(conn: Connection) -> None:
+    """``engine.begin()`` commits or rolls back, then closes, when its block ends."""
+
+
 class InlineEngine:
     def __init__(self, engine: Engine) -> None:
         self.sync_engine = engine
         self.url = engine.url
         self.dialect = engine.dialect
+        self._idle: Connection | None = None
+        """One connection kept between units of work: they run one after another on the
+        loop, and checking a connection out of the pool and back in (with its events and
+        reset) cost more than a small transaction itself."""
+
+    def checkout(self) -> Connection:
+        conn, self._idle = self._idle, None
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self.sync_engine.connect()
+        return conn
+
+    def checkin(self, conn: Connection) -> None:
+        """Keep a clean connection for the next unit of work; close any other (it goes
+        back to the pool, which resets it)."""
+        clean = (not conn.closed and not conn.invalidated and not conn.in_transaction()
+                 and not _driver_in_transaction(conn))
+        if clean and self._idle is None:
+            self._idle = conn
+        else:
+            conn.close()
 
     def connect(self) -> _Connecting:
-        return _Connecting(self.sync_engine)
+        return _Connecting(self)
 
     def begin(self) -> _Beginning:
         return _Beginning(self.sync_engine)
 
     async def dispose(self) -> None:
+        idle, self._idle = self._idle, None
+        if idle is not None:
+            idle.close()
         self.sync_engine.dispose()
+
+
+def _driver_in_transaction(conn: Connection) -> bool:
+    driver = conn.connection.driver_connection
+    return bool(getattr(driver, "in_transaction", False))
 
 
 async def begin_patiently(conn: Connection) -> Transaction:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import cached_property
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
@@ -29,20 +30,6 @@ from storage.timers import TimerRepository
 
 
 class UnitOfWork:
-    complaints: ComplaintRepository
-    cases: CaseRepository
-    conversations: ConversationRepository
-    receipts: ReceiptRepository
-    outbox: OutboxRepository
-    kv: KeyValueRepository
-    identities: IdentityRepository
-    consumers: ConsumerRepository
-    enterprises: EnterpriseRepository
-    staff: StaffRepository
-    timers: TimerRepository
-    operators: OperatorRepository
-    regulator: RegulatorStats
-
     def __init__(self, engine: AsyncEngine, writer_lock: asyncio.Lock | None,
                  on_pull: Callable[[str, str], None] | None = None) -> None:
         self._engine = engine
@@ -52,6 +39,59 @@ class UnitOfWork:
         self._tx: AsyncTransaction | None = None
         self._committed = False
         self._holding = False
+
+    # The repositories, made on first use: a turn uses a few of them.
+    @cached_property
+    def complaints(self) -> ComplaintRepository:
+        return ComplaintRepository(self.connection)
+
+    @cached_property
+    def cases(self) -> CaseRepository:
+        return CaseRepository(self.connection)
+
+    @cached_property
+    def conversations(self) -> ConversationRepository:
+        return ConversationRepository(self.connection)
+
+    @cached_property
+    def receipts(self) -> ReceiptRepository:
+        return ReceiptRepository(self.connection)
+
+    @cached_property
+    def outbox(self) -> OutboxRepository:
+        return OutboxRepository(self.connection)
+
+    @cached_property
+    def kv(self) -> KeyValueRepository:
+        return KeyValueRepository(self.connection)
+
+    @cached_property
+    def identities(self) -> IdentityRepository:
+        return IdentityRepository(self.connection)
+
+    @cached_property
+    def consumers(self) -> ConsumerRepository:
+        return ConsumerRepository(self.connection)
+
+    @cached_property
+    def enterprises(self) -> EnterpriseRepository:
+        return EnterpriseRepository(self.connection)
+
+    @cached_property
+    def staff(self) -> StaffRepository:
+        return StaffRepository(self.connection)
+
+    @cached_property
+    def timers(self) -> TimerRepository:
+        return TimerRepository(self.connection)
+
+    @cached_property
+    def operators(self) -> OperatorRepository:
+        return OperatorRepository(self.connection)
+
+    @cached_property
+    def regulator(self) -> RegulatorStats:
+        return RegulatorStats(self.connection)
 
     @property
     def connection(self) -> AsyncConnection:
@@ -68,27 +108,13 @@ class UnitOfWork:
         except BaseException:
             await self._release()
             raise
-        conn = self._conn
-        self.complaints = ComplaintRepository(conn)
-        self.cases = CaseRepository(conn)
-        self.conversations = ConversationRepository(conn)
-        self.receipts = ReceiptRepository(conn)
-        self.outbox = OutboxRepository(conn)
-        self.kv = KeyValueRepository(conn)
-        self.identities = IdentityRepository(conn)
-        self.consumers = ConsumerRepository(conn)
-        self.enterprises = EnterpriseRepository(conn)
-        self.staff = StaffRepository(conn)
-        self.timers = TimerRepository(conn)
-        self.operators = OperatorRepository(conn)
-        self.regulator = RegulatorStats(conn)
         return self
 
     async def commit(self) -> None:
         assert self._tx is not None
         await self._tx.commit()
         self._committed = True
-        if self._on_pull is not None:
+        if self._on_pull is not None and "outbox" in self.__dict__:
             for channel, recipient in self.outbox.pulled:
                 self._on_pull(channel, recipient)
 

@@ -100,9 +100,10 @@ class WechatCallback:
         turn = asyncio.ensure_future(self._dispatch(
             message, hold_replies_seconds=self._budget + HOLD_MARGIN_SECONDS, passive=passive))
         remaining = deadline - asyncio.get_running_loop().time()
-        try:
-            outcome = await asyncio.wait_for(asyncio.shield(turn), max(remaining, 0.0))
-        except TimeoutError:
+        # asyncio.wait, unlike wait_for, leaves the turn running when time is up (and
+        # when this request is cancelled), without a shield's extra future per message.
+        done, _ = await asyncio.wait((turn,), timeout=max(remaining, 0.0))
+        if not done:
             # "success" tells WeChat never to deliver it again: keep it durably first.
             self._on_late()
             self._late_ids.add(message.message_id)
@@ -111,6 +112,7 @@ class WechatCallback:
             if not kept:  # WeChat must deliver it again
                 raise TemporarilyUnavailable("the late message could not be kept") from None
             return None
+        outcome = turn.result()
         if not delivery.wants_reply:
             return None
         return await self._passive(delivery.openid, outcome)
