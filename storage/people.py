@@ -42,6 +42,9 @@ _NEW_IDENTITY = insert(identities).values(
     consumer_id=bindparam("p_consumer"), language=bindparam("p_language"), reachable=True,
     last_inbound_at=bindparam("p_now"), created_at=bindparam("p_now"),
 ).returning(identities.c.id)
+# A consumer's chats, most recently used first (every notice to a consumer).
+_OF_CONSUMER = (select(*IDENTITY_COLUMNS).where(identities.c.consumer_id == bindparam("p_consumer"))
+                .order_by(identities.c.last_inbound_at.desc()))
 _TOUCH = (update(identities).where(identities.c.id == bindparam("p_id"))
           .values(last_inbound_at=bindparam("p_now"), reachable=True))
 _SET_LANGUAGE = (update(identities).where(identities.c.id == bindparam("p_id"))
@@ -92,10 +95,7 @@ class IdentityRepository:
             await self.set_language(identity_id, language)
 
     async def of_consumer(self, consumer_id: int) -> list[IdentityRow]:
-        rows = await self._conn.execute(
-            select(*IDENTITY_COLUMNS).where(identities.c.consumer_id == consumer_id)
-            .order_by(identities.c.last_inbound_at.desc())
-        )
+        rows = await self._run.rows(_OF_CONSUMER, {"p_consumer": consumer_id})
         return [identity_of(r) for r in rows]
 
 

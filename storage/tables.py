@@ -95,6 +95,7 @@ identities = Table(
     Column("last_inbound_at", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("channel", "external_id"),
+    Index("ix_identities_consumer_id", "consumer_id"),  # a consumer's chats (notices)
 )
 
 complaints = Table(
@@ -345,6 +346,7 @@ timers = Table(
     Column("note", String(200), nullable=True),
     UniqueConstraint("complaint_id", "kind", "due_at"),
     Index("ix_timers_state_due", "state", "due_at"),
+    Index("ix_timers_complaint_state", "complaint_id", "state"),
 )
 
 # --- the regulator's side (issue 7) ------------------------------------------------------

@@ -141,3 +141,4 @@ async def test_column_defaults_are_filled_in_as_sqlalchemy_would(db: Database) -
         assert await direct.rows(partial, {"p_payload": PAYLOAD, "p_now": NOW}) == [(0,)]
         assert await direct.rows(callable_default, {"p_id": "e1", "p_now": NOW}) \
             == [([], [], True)]
+
