@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -67,16 +67,23 @@ class AlchemyRunner:
 Processor = Callable[[Any], Any] | None
 
 
+_GIVEN = object()
+"""A parameter the caller must pass (a ``bindparam`` without a value)."""
+
+
 @dataclass(frozen=True)
 class _Compiled:
     compiled: SQLCompiler
     sql: str
     names: tuple[str, ...]
-    binds: tuple[Processor, ...]
-    results: tuple[Processor, ...]
+    slots: tuple[tuple[str, Any, Processor], ...]
+    """Per positional parameter: its name, its value when the caller does not give it
+    (a literal in the statement, a scalar column default; ``_GIVEN`` when required) and
+    its type's bind processor: what ``construct_params`` would work out on every call."""
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """The result columns that have a processor, by position."""
+    width: int
     keys: tuple[str, ...]
-    defaults: tuple[tuple[str, Any], ...]
-    """Scalar column defaults SQLAlchemy fills in for columns a statement leaves out."""
 
 
 # Keyed by the statement object itself (statements on this path are module constants,
@@ -91,18 +98,25 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled | None:
     if any(b.expanding for b in binds.values()) or compiled.positiontup is None:
         return None
     names = tuple(compiled.positiontup)
-    defaults = []
+    fixed: dict[str, Any] = {}
     for column in (*compiled.insert_prefetch, *compiled.update_prefetch):
         default = column.default if column in compiled.insert_prefetch else column.onupdate
         if not isinstance(default, ScalarElementColumnDefault):  # callables need a context
             return None
-        defaults.append((column.key, default.arg))
-    columns = getattr(statement, "exported_columns", ())
+        fixed[column.key] = default.arg
+    slots = []
+    for name in names:
+        bind = binds[name]
+        if bind.callable is not None:
+            return None
+        value = fixed.get(name, _GIVEN if bind.required else bind.value)
+        slots.append((name, value, bind.type.dialect_impl(dialect).bind_processor(dialect)))
+    columns = list(getattr(statement, "exported_columns", ()))
+    procs = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
     return _Compiled(
-        compiled, compiled.string, names,
-        tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names),
-        tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
-        tuple(str(c.key) for c in columns), tuple(defaults))
+        compiled, compiled.string, names, tuple(slots),
+        tuple((n, p) for n, p in enumerate(procs) if p is not None), len(columns),
+        tuple(str(c.key) for c in columns))
 
 
 class SqliteRunner:
@@ -128,11 +142,15 @@ class SqliteRunner:
             return made
 
     def _execute(self, done: _Compiled, params: Mapping[str, Any]) -> sqlite3.Cursor:
-        values = done.compiled.construct_params(params)
-        if done.defaults:
-            values.update(done.defaults)
-        args = [value if proc is None else proc(value)
-                for proc, value in zip(done.binds, (values[n] for n in done.names), strict=True)]
+        args = []
+        for name, value, proc in done.slots:
+            if name in params:
+                value = params[name]
+            elif value is _GIVEN:  # as SQLAlchemy raises it
+                missing = InvalidRequestError(
+                    f"A value is required for bind parameter {name!r}", code="cd3x")
+                raise StatementError(str(missing), done.sql, None, missing)
+            args.append(value if proc is None else proc(value))
         try:
             return self._raw().execute(done.sql, args)
         except sqlite3.Error as exc:  # as SQLAlchemy would raise it (IntegrityError, ...)
@@ -140,11 +158,15 @@ class SqliteRunner:
 
     def _rows(self, done: _Compiled, params: Mapping[str, Any]) -> list[Row]:
         found = self._execute(done, params).fetchall()
-        procs = done.results
-        if not any(procs):
+        if not done.results:
             return found
-        return [tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True))
-                for row in found]
+        rows = []
+        for row in found:
+            values = list(row)
+            for n, proc in done.results:
+                values[n] = proc(values[n])
+            rows.append(tuple(values))
+        return rows
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> list[Row]:
         done = self._prepared(statement)

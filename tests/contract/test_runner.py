@@ -142,3 +142,35 @@ async def test_column_defaults_are_filled_in_as_sqlalchemy_would(db: Database) -
         assert await direct.rows(callable_default, {"p_id": "e1", "p_now": NOW}) \
             == [([], [], True)]
 
+
+
+async def test_a_missing_parameter_is_refused_like_sqlalchemy_does(db: Database) -> None:
+    from sqlalchemy.exc import StatementError
+
+    row = _row(1)
+    del row["p_recipient"]
+    async with db.unit_of_work() as uow:
+        for runner in (runner_for(uow.connection), AlchemyRunner(uow.connection)):
+            with pytest.raises(StatementError, match="p_recipient"):
+                await runner.rows(_ADD_OUTBOX, row)
+
+
+async def test_none_is_written_as_sqlalchemy_writes_it(db: Database) -> None:
+    """JSON's None is JSON null on both paths (not SQL NULL), a nullable column's None
+    is NULL on both."""
+    from sqlalchemy import func, insert
+
+    from storage.tables import kv
+
+    put = insert(kv).values(key=bindparam("p_key"), value=bindparam("p_value"),
+                            expires_at=bindparam("p_expires"))
+    json_null = select(func.count()).select_from(outbox).where(
+        outbox.c.payload.is_not(None), outbox.c.sent_at.is_(None))
+    async with db.unit_of_work() as uow:
+        direct, usual = runner_for(uow.connection), AlchemyRunner(uow.connection)
+        for n, runner in enumerate((direct, usual)):
+            await runner.rows(_ADD_OUTBOX, {**_row(n), "p_payload": None})
+            await runner.run(put, {"p_key": f"k{n}", "p_value": "v", "p_expires": None})
+        assert await usual.rows(json_null, {}) == [(2,)]
+        assert await usual.rows(select(func.count()).where(kv.c.expires_at.is_(None)), {}) \
+            == [(2,)]
