@@ -169,14 +169,20 @@ class OutboxDepth:
 
 
 # The relay's statements, one round per due head: built once (storage/runner.py).
+# The oldest pending row of each recipient: only a head may be sent (order).
+_HEADS = (select(func.min(outbox.c.id)).where(PENDING)
+          .group_by(outbox.c.channel, outbox.c.recipient))
 _DUE_HEADS = (
     select(outbox)
-    .where(outbox.c.id.in_(select(func.min(outbox.c.id)).where(PENDING)
-                           .group_by(outbox.c.channel, outbox.c.recipient)),
+    .where(outbox.c.id.in_(_HEADS),
            outbox.c.next_attempt_at <= bindparam("p_now"),
            or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("p_now")))
     .order_by(outbox.c.id)
     .limit(bindparam("p_limit")))
+_NEXT_HEAD_DUE = select(func.min(case(
+    (outbox.c.lease_until > outbox.c.next_attempt_at, outbox.c.lease_until),
+    else_=outbox.c.next_attempt_at))).where(
+    outbox.c.id.in_(_HEADS))
 _CLAIM = (update(outbox)
           .where(outbox.c.id == bindparam("p_id"), PENDING,
                  or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("p_now")))
@@ -244,14 +250,6 @@ class OutboxRepository:
             await self._conn.execute(_DUE_NOW, {"p_ids": ids, "p_now": now})
             self.due_now += len(ids)
 
-    def _heads(self) -> Any:
-        """The oldest pending row of each recipient: only a head may be sent (order)."""
-        return (
-            select(func.min(outbox.c.id))
-            .where(PENDING)
-            .group_by(outbox.c.channel, outbox.c.recipient)
-        )
-
     async def due_heads(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Recipient heads that are due and not leased by another worker, oldest first."""
         rows = await self._run.records(_DUE_HEADS, {"p_now": now, "p_limit": limit})
@@ -260,14 +258,8 @@ class OutboxRepository:
     async def next_head_due_at(self) -> datetime | None:
         """When the relay should look again: a head leased by a send in flight (or by a
         worker that died mid-send) is not due before its lease ends."""
-        leased = outbox.c.lease_until > outbox.c.next_attempt_at
-        ready_at = case((leased, outbox.c.lease_until), else_=outbox.c.next_attempt_at)
-        due: datetime | None = (
-            await self._conn.execute(
-                select(func.min(ready_at)).where(outbox.c.id.in_(self._heads()))
-            )
-        ).scalar_one_or_none()
-        return due
+        [(due,)] = await self._run.rows(_NEXT_HEAD_DUE, {})
+        return due  # type: ignore[no-any-return]
 
     async def claim(self, row_id: int, now: datetime, lease_until: datetime) -> bool:
         """Take a lease on a row, so a second worker does not send it concurrently."""

@@ -137,11 +137,8 @@ class StaffRepository:
         return bool(result.rowcount)
 
     async def of_identity(self, identity_id: int) -> StaffRow | None:
-        row = (await self._conn.execute(
-            select(staff).join(staff_bindings, staff_bindings.c.staff_id == staff.c.id)
-            .where(staff_bindings.c.identity_id == identity_id, staff.c.active.is_(True))
-        )).mappings().first()
-        return None if row is None else _staff(row)
+        rows = await self._run.records(_OF_IDENTITY, {"p_identity": identity_id})
+        return _staff(rows[0]) if rows else None
 
     async def bound_identities(self, enterprise_id: str) -> list[BoundIdentity]:
         rows = await self._run.rows(_BOUND, {"p_enterprise": enterprise_id})
@@ -248,6 +245,10 @@ class StaffRepository:
         return WebhookRow(*rows[0]) if rows else None
 
 
+# The staff member a chat is bound to: asked on every turn of a clerk.
+_OF_IDENTITY = (select(staff).join(staff_bindings, staff_bindings.c.staff_id == staff.c.id)
+                .where(staff_bindings.c.identity_id == bindparam("p_identity"),
+                       staff.c.active.is_(True)))
 # Asked on every new case and every change of one (who is told, is there a webhook).
 _BOUND = (select(identities.c.channel, identities.c.external_id, identities.c.reachable,
                  identities.c.language)
