@@ -122,6 +122,29 @@ def _load(port: int, opts: argparse.Namespace, codes: list[str], bare: bool,
     return result
 
 
+def _cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and its descendants (the workers), from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
 def measure(name: str, env: dict[str, str] | None, port: int, opts: argparse.Namespace,
             codes: list[str]) -> dict[str, Any]:
     print(f"{name}:", file=sys.stderr)  # noqa: T201
@@ -134,9 +157,14 @@ def measure(name: str, env: dict[str, str] | None, port: int, opts: argparse.Nam
     try:
         _ready(port) if not bare else wait_healthy(port)
         _load(port, opts, codes[0:1], bare, "closed", 0, 3.0, base)  # warm up
+        cpu = _cpu_seconds(server.pid)
         result: dict[str, Any] = {"closed": _load(port, opts, codes[1:2] if codes else [],
                                                   bare, "closed", 0, opts.closed_seconds,
                                                   base + 10**9)}
+        # The server's own CPU per message: unlike msg/s, it hardly moves when the load
+        # generator or a noisy neighbour takes the cores.
+        result["closed"]["server_cpu_ms_per_message"] = round(
+            1000 * (_cpu_seconds(server.pid) - cpu) / max(result["closed"]["messages"], 1), 3)
         for n, rate in enumerate(opts.rates):
             result[f"open_{rate:g}"] = _load(port, opts, codes[2 + n:3 + n] if codes else [],
                                              bare, "open", rate, opts.seconds,
@@ -169,16 +197,17 @@ def full_run(backend: str, workers: int, opts: argparse.Namespace, port: int
 
 def table(results: dict[str, dict[str, Any]], rates: list[float]) -> str:
     bare = results["bare (ceiling)"]["closed"]["per_second"]
-    head = "| server | msg/s (closed loop) | ratio to ceiling | " + " | ".join(
+    head = "| server | msg/s (closed loop) | ratio to ceiling | server CPU ms/msg | " + " | ".join(
         f"p50 / p99 / max ms @ {r:g}/s" for r in rates) + " | errors |"
-    lines = [head, "|" + "---|" * (4 + len(rates))]
+    lines = [head, "|" + "---|" * (5 + len(rates))]
     for name, result in results.items():
         closed = result["closed"]
         cells = [f"{result[f'open_{r:g}']['p50_ms']:g} / {result[f'open_{r:g}']['p99_ms']:g} / "
                  f"{result[f'open_{r:g}']['max_ms']:g}" for r in rates]
         errors = sum(sum(result[k]["errors"].values()) for k in result)
         lines.append(f"| {name} | {closed['per_second']:g} | "
-                     f"{closed['per_second'] / bare:.3f} | " + " | ".join(cells)
+                     f"{closed['per_second'] / bare:.3f} | "
+                     f"{closed['server_cpu_ms_per_message']:g} | " + " | ".join(cells)
                      + f" | {errors} |")
     return "\n".join(lines)
 
