@@ -3,44 +3,31 @@ another on the loop), but never one that still holds a transaction or was invali
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from sqlalchemy import text
 
-from storage.engine import create_engine
 from storage.inline_sqlite import InlineEngine
-from storage.migrate import upgrade
 from storage.uow import Database
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    database = Database(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}"))
-    await upgrade(database.engine)
-    yield database  # type: ignore[misc]
-    await database.dispose()
 
 
 def _driver(uow: object) -> object:
     return uow.connection.sync_connection.connection.driver_connection  # type: ignore[attr-defined]
 
 
-async def test_units_of_work_in_turn_share_one_connection(db: Database) -> None:
-    assert isinstance(db.engine, InlineEngine)
-    async with db.unit_of_work() as first:
+async def test_units_of_work_in_turn_share_one_connection(sqlite_db: Database) -> None:
+    assert isinstance(sqlite_db.engine, InlineEngine)
+    async with sqlite_db.unit_of_work() as first:
         one = _driver(first)
         await first.kv.put("k", "1", None)
         await first.commit()
-    async with db.unit_of_work() as second:  # rolled back (no commit): still clean
+    async with sqlite_db.unit_of_work() as second:  # rolled back (no commit): still clean
         assert _driver(second) is one
-    async with db.unit_of_work() as third:
+    async with sqlite_db.unit_of_work() as third:
         assert _driver(third) is one
         assert (await third.connection.execute(text("select value from kv"))).scalar() == "1"
 
 
-async def test_a_connection_still_in_a_transaction_is_not_kept(db: Database) -> None:
-    engine = db.engine
+async def test_a_connection_still_in_a_transaction_is_not_kept(sqlite_db: Database) -> None:
+    engine = sqlite_db.engine
     assert isinstance(engine, InlineEngine)
     conn = engine.checkout()
     conn.begin()
@@ -53,8 +40,8 @@ async def test_a_connection_still_in_a_transaction_is_not_kept(db: Database) -> 
     engine.checkin(again)
 
 
-async def test_an_invalidated_connection_is_replaced(db: Database) -> None:
-    engine = db.engine
+async def test_an_invalidated_connection_is_replaced(sqlite_db: Database) -> None:
+    engine = sqlite_db.engine
     assert isinstance(engine, InlineEngine)
     conn = engine.checkout()
     engine.checkin(conn)

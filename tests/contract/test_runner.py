@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import bindparam, select
@@ -24,13 +23,6 @@ NOW = datetime(2026, 11, 23, 2, 0, 0, 123456, tzinfo=UTC)
 PAYLOAD = {"text": "您好，\"引号\" 与 emoji 🙂", "choices": [{"key": "1", "label": "是"}], "n": 1.5}
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    database = Database(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}"))
-    await upgrade(database.engine)
-    yield database  # type: ignore[misc]
-    await database.dispose()
-
 
 def _row(n: int) -> dict[str, object]:
     return {"p_channel": "wechat", "p_recipient": f"o{n}", "p_payload": PAYLOAD,
@@ -42,8 +34,8 @@ _ROW = select(outbox.c.payload, outbox.c.next_attempt_at, outbox.c.created_at,
               outbox.c.sent_at, outbox.c.attempts).where(outbox.c.id == bindparam("p_id"))
 
 
-async def test_both_paths_write_and_read_the_same_values(db: Database) -> None:
-    async with db.unit_of_work() as uow:
+async def test_both_paths_write_and_read_the_same_values(sqlite_db: Database) -> None:
+    async with sqlite_db.unit_of_work() as uow:
         direct, usual = runner_for(uow.connection), AlchemyRunner(uow.connection)
         assert isinstance(direct, SqliteRunner)
         [(a,)] = await direct.rows(_ADD_OUTBOX, _row(1))
@@ -57,9 +49,9 @@ async def test_both_paths_write_and_read_the_same_values(db: Database) -> None:
         assert created == NOW and sent is None and attempts == 0
 
 
-async def test_a_duplicate_raises_sqlalchemys_integrity_error(db: Database) -> None:
+async def test_a_duplicate_raises_sqlalchemys_integrity_error(sqlite_db: Database) -> None:
     receipt = {"p_channel": "wechat", "p_message_id": "m1", "p_replies": [PAYLOAD], "p_now": NOW}
-    async with db.unit_of_work() as uow:
+    async with sqlite_db.unit_of_work() as uow:
         direct = runner_for(uow.connection)
         assert await direct.run(_ADD_RECEIPT, receipt) == 1
         with pytest.raises(IntegrityError):
@@ -68,18 +60,18 @@ async def test_a_duplicate_raises_sqlalchemys_integrity_error(db: Database) -> N
             == [([PAYLOAD],)]
 
 
-async def test_expanding_parameters_take_the_usual_path(db: Database) -> None:
-    async with db.unit_of_work() as uow:
+async def test_expanding_parameters_take_the_usual_path(sqlite_db: Database) -> None:
+    async with sqlite_db.unit_of_work() as uow:
         direct = runner_for(uow.connection)
         ids = [(await direct.rows(_ADD_OUTBOX, _row(n)))[0][0] for n in range(3)]
         among = select(outbox.c.id).where(outbox.c.id.in_(bindparam("p_ids", expanding=True)))
         assert await direct.rows(among, {"p_ids": ids[:2]}) == [(ids[0],), (ids[1],)]
 
 
-async def test_rolled_back_with_the_unit_of_work(db: Database) -> None:
-    async with db.unit_of_work() as uow:
+async def test_rolled_back_with_the_unit_of_work(sqlite_db: Database) -> None:
+    async with sqlite_db.unit_of_work() as uow:
         await runner_for(uow.connection).rows(_ADD_OUTBOX, _row(1))  # no commit
-    async with db.unit_of_work() as uow:
+    async with sqlite_db.unit_of_work() as uow:
         assert await runner_for(uow.connection).rows(select(outbox.c.id), {}) == []
 
 
@@ -106,13 +98,13 @@ async def test_a_conversation_is_held_against_other_workers(postgres_url: str) -
         await database.dispose()
 
 
-async def test_the_passive_take_reads_only_pending_rows(db: Database) -> None:
+async def test_the_passive_take_reads_only_pending_rows(sqlite_db: Database) -> None:
     """A busy clerk's history must not be walked on each message: the take goes through
     the partial index of pending rows (a bound 'pending' parameter would silently lose it)."""
     from storage.messaging import _TAKE_UPTO_SINGLE_WRITER
     from storage.runner import _compile
 
-    async with db.unit_of_work() as uow:
+    async with sqlite_db.unit_of_work() as uow:
         compiled = _compile(_TAKE_UPTO_SINGLE_WRITER, uow.connection.dialect)
         assert compiled is not None
         raw = uow.connection.sync_connection.connection.driver_connection  # type: ignore[attr-defined]
@@ -121,7 +113,7 @@ async def test_the_passive_take_reads_only_pending_rows(db: Database) -> None:
     assert "ix_outbox_pending" in plan, plan
 
 
-async def test_column_defaults_are_filled_in_as_sqlalchemy_would(db: Database) -> None:
+async def test_column_defaults_are_filled_in_as_sqlalchemy_would(sqlite_db: Database) -> None:
     """A statement that leaves out a column with a scalar default (outbox.attempts = 0)
     writes the default on the direct path too; a callable default (enterprises.aliases =
     list) takes the usual path, which calls it."""
@@ -136,7 +128,7 @@ async def test_column_defaults_are_filled_in_as_sqlalchemy_would(db: Database) -
     callable_default = insert(enterprises).values(
         id=bindparam("p_id"), name="某店", created_at=bindparam("p_now")
     ).returning(enterprises.c.aliases, enterprises.c.categories, enterprises.c.enrolled)
-    async with db.unit_of_work() as uow:
+    async with sqlite_db.unit_of_work() as uow:
         direct = runner_for(uow.connection)
         assert await direct.rows(partial, {"p_payload": PAYLOAD, "p_now": NOW}) == [(0,)]
         assert await direct.rows(callable_default, {"p_id": "e1", "p_now": NOW}) \
@@ -144,18 +136,18 @@ async def test_column_defaults_are_filled_in_as_sqlalchemy_would(db: Database) -
 
 
 
-async def test_a_missing_parameter_is_refused_like_sqlalchemy_does(db: Database) -> None:
+async def test_a_missing_parameter_is_refused_like_sqlalchemy_does(sqlite_db: Database) -> None:
     from sqlalchemy.exc import StatementError
 
     row = _row(1)
     del row["p_recipient"]
-    async with db.unit_of_work() as uow:
+    async with sqlite_db.unit_of_work() as uow:
         for runner in (runner_for(uow.connection), AlchemyRunner(uow.connection)):
             with pytest.raises(StatementError, match="p_recipient"):
                 await runner.rows(_ADD_OUTBOX, row)
 
 
-async def test_none_is_written_as_sqlalchemy_writes_it(db: Database) -> None:
+async def test_none_is_written_as_sqlalchemy_writes_it(sqlite_db: Database) -> None:
     """JSON's None is JSON null on both paths (not SQL NULL), a nullable column's None
     is NULL on both."""
     from sqlalchemy import func, insert
@@ -166,7 +158,7 @@ async def test_none_is_written_as_sqlalchemy_writes_it(db: Database) -> None:
                             expires_at=bindparam("p_expires"))
     json_null = select(func.count()).select_from(outbox).where(
         outbox.c.payload.is_not(None), outbox.c.sent_at.is_(None))
-    async with db.unit_of_work() as uow:
+    async with sqlite_db.unit_of_work() as uow:
         direct, usual = runner_for(uow.connection), AlchemyRunner(uow.connection)
         for n, runner in enumerate((direct, usual)):
             await runner.rows(_ADD_OUTBOX, {**_row(n), "p_payload": None})
