@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -111,3 +112,26 @@ async def test_an_enterprise_moving_district_moves_its_figures(db: Database  # n
     assert cases_of_e0 > 0
     assert await _marks(db) == cases_of_e0  # e0's complaints; renaming e1 marks nothing
     await _assert_same_figures(db)
+
+
+async def test_the_served_application_takes_changes_in_by_itself(
+        sqlite_url: str, tmp_path: Path) -> None:
+    """Inside the running application (not a test calling ``drain``), a new complaint's
+    mark is taken in within a refresher pass, with no dashboard page asked for."""
+    from bot.refresher import EVERY
+    from tests.support.app import app_config, running_app
+    from tests.support.clock import FakeClock
+    from tests.unit.test_odr_clock import World
+
+    clock = FakeClock()
+    async with running_app(app_config(sqlite_url, tmp_path), clock) as (_app, parts):
+        world = World(parts, clock)
+        await world.file()
+        assert await _marks(parts.db) > 0
+        for _ in range(int((EVERY + 5) / 0.1)):
+            if await _marks(parts.db) == 0:
+                break
+            await asyncio.sleep(0.1)
+        assert await _marks(parts.db) == 0
+        async with parts.db.engine.connect() as conn:
+            assert await as_of(conn) is not None
