@@ -99,12 +99,47 @@ class Dispatcher:
                 # Notices pushed later follow the language the person chats in (a browser's
                 # Accept-Language or a platform setting is only the first guess).
                 await uow.identities.set_language(identity.id, result.state.lang)
-            stored = await self._enqueue(uow, message, result.replies, now, hold)
-            carried = await self._carry(uow, message, stored, now, passive)
+            stored, carried = await self._deliver(uow, message, result.replies, now, hold,
+                                                  passive)
             await uow.receipts.add(message.channel.value, message.message_id, stored, now)
             await uow.commit()
             wake: bool | datetime = uow.outbox.due_now > 0 or (uow.outbox.due_later or False)
         return _outcome(message, stored, duplicate=False, carried=carried), wake
+
+    async def _deliver(
+        self, uow: UnitOfWork, message: InboundMessage, replies: list[Reply], now: datetime,
+        hold: float, passive: PassiveAnswer | None,
+    ) -> tuple[list[dict[str, Any]], tuple[OutboxItem, ...] | None]:
+        """Store the replies, and take what a passive answer still awaited will carry."""
+        if (passive is not None and asyncio.get_running_loop().time() < passive.deadline
+                and not await uow.outbox.any_pending(message.channel.value, message.user_id)):
+            return await self._answer_directly(uow, message, replies, now, passive)
+        stored = await self._enqueue(uow, message, replies, now, hold)
+        return stored, await self._carry(uow, message, stored, now, passive)
+
+    @staticmethod
+    async def _answer_directly(
+        uow: UnitOfWork, message: InboundMessage, replies: list[Reply], now: datetime,
+        passive: PassiveAnswer,
+    ) -> tuple[list[dict[str, Any]], tuple[OutboxItem, ...]]:
+        """Nothing older waits for the user: the answer carries this turn's replies (as
+        many as fit), recorded as sent when they are written, instead of written as held
+        and taken back out by a second statement; the rest are due at once for the relay."""
+        channel, user = message.channel.value, message.user_id
+        payloads = [payload_of(OutboundMessage(message.channel, user, reply.text, reply.choices,
+                                               reply_to_message=message.message_id))
+                    for reply in replies]
+        draft = [OutboxItem(-1 - n, message_of(channel, user, payload))
+                 for n, payload in enumerate(payloads)]
+        keep = passive.fit(draft, {item.id for item in draft})
+        stored: list[dict[str, Any]] = []
+        carried: list[OutboxItem] = []
+        for n, payload in enumerate(payloads):
+            row_id = await uow.outbox.add(channel, user, payload, now, taken=n < keep)
+            stored.append({"id": row_id, **payload})
+            if n < keep:
+                carried.append(OutboxItem(row_id, draft[n].message))
+        return stored, tuple(carried)
 
     @staticmethod
     async def _carry(uow: UnitOfWork, message: InboundMessage, stored: list[dict[str, Any]],

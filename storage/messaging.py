@@ -59,7 +59,8 @@ _ADD_RECEIPT = insert(inbound_receipts).values(
     replies=bindparam("p_replies"), received_at=bindparam("p_now"))
 _ADD_OUTBOX = insert(outbox).values(
     channel=bindparam("p_channel"), recipient=bindparam("p_recipient"),
-    payload=bindparam("p_payload"), status=bindparam("p_status"), attempts=0,
+    payload=bindparam("p_payload"), status=bindparam("p_status"),
+    attempts=bindparam("p_attempts", 0),
     next_attempt_at=bindparam("p_next_at"), created_at=bindparam("p_now"),
     sent_at=bindparam("p_sent_at")).returning(outbox.c.id)
 
@@ -192,6 +193,13 @@ _MARK_SENT = (update(outbox).where(outbox.c.id == bindparam("p_id"))
                       attempts=outbox.c.attempts + 1))
 
 
+# Does anything wait for this recipient (pending, leased or not)? A passive answer that
+# finds nothing carries the turn's replies without taking rows back out (add(taken=True)).
+_ANY_PENDING = (select(outbox.c.id).where(
+    outbox.c.channel == bindparam("p_channel"), outbox.c.recipient == bindparam("p_recipient"),
+    PENDING).limit(1))
+
+
 class OutboxRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -206,13 +214,18 @@ class OutboxRepository:
 
     async def add(
         self, channel: str, recipient: str, payload: dict[str, Any], now: datetime,
-        not_before: datetime | None = None,
+        not_before: datetime | None = None, *, taken: bool = False,
     ) -> int:
+        """A row to deliver; ``taken``: delivered by the answer to the platform's own
+        request (a passive reply), so it is recorded as sent, once, in this transaction."""
         pull = channel in PULL_CHANNELS
+        done = pull or taken
         [(row_id,)] = await self._run.rows(_ADD_OUTBOX, {
             "p_channel": channel, "p_recipient": recipient, "p_payload": payload,
-            "p_status": "sent" if pull else "pending", "p_next_at": not_before or now,
-            "p_now": now, "p_sent_at": now if pull else None})
+            "p_status": "sent" if done else "pending", "p_next_at": not_before or now,
+            "p_now": now, "p_sent_at": now if done else None, "p_attempts": int(taken)})
+        if taken:
+            return int(row_id)
         if pull:
             self.pulled.add((channel, recipient))
         elif not_before is None or not_before <= now:
@@ -220,6 +233,11 @@ class OutboxRepository:
         elif self.due_later is None or not_before < self.due_later:
             self.due_later = not_before
         return int(row_id)
+
+    async def any_pending(self, channel: str, recipient: str) -> bool:
+        """Whether a row still waits for this recipient (held, due, or being sent)."""
+        return bool(await self._run.rows(_ANY_PENDING, {"p_channel": channel,
+                                                         "p_recipient": recipient}))
 
     async def take_for_answer(
         self, channel: str, recipient: str, now: datetime, *, upto: int | None = None,

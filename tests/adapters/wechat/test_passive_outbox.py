@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.adapters.wechat.ports import OutboxItem
-from bot.core.messages import Channel, OutboundMessage
+from bot.core.messages import Channel, InboundMessage, OutboundMessage
 from bot.core.outbound import payload_of
 from bot.services.wechat_outbox import SqlPassiveOutbox
 from storage.engine import create_engine
@@ -85,3 +85,50 @@ async def test_rows_without_room_go_back_due_now(database_url: str, tmp_path: Pa
         assert [status[i] for i in ids] == [("sent", 1), ("sent", 1), ("pending", 0)]
     finally:
         await db.dispose()
+
+
+def _wechat(user: str, n: int, text: str, clock: FakeClock) -> InboundMessage:
+    clock.advance(seconds=2)
+    return InboundMessage(channel=Channel.WECHAT, user_id=user, message_id=f"{user}-{n}",
+                          text=text, received_at=clock())
+
+
+async def test_a_turn_with_nothing_waiting_answers_directly(database_url: str,
+                                                           tmp_path: Path) -> None:
+    """Nothing older waits for the user: the turn writes its replies as sent (once, with
+    the attempt counted) and the relay is given nothing; what does not fit is left to the
+    relay; with an older row waiting, it goes first in the answer (the take)."""
+    import asyncio
+
+    from bot.core.ports import PassiveAnswer
+    from tests.support.app import app_config, running_app
+
+    clock = FakeClock()
+    async with running_app(app_config(database_url, tmp_path), clock) as (_app, parts):
+        later = asyncio.get_running_loop().time() + 60
+
+        def none(items: Sequence[OutboxItem], current: Collection[int]) -> int:
+            return 0
+
+        answered = await parts.dispatcher(_wechat("oD", 1, "帮助", clock),
+                                          passive=PassiveAnswer(everything, later))
+        assert answered.carried is not None and answered.carried
+        assert [i.id for i in answered.carried] == list(answered.outbox_ids)
+        status = await _status(parts.db)
+        assert {status[i] for i in answered.outbox_ids} == {("sent", 1)}
+
+        left = await parts.dispatcher(_wechat("oD", 2, "帮助", clock),
+                                      passive=PassiveAnswer(none, later))
+        assert left.carried == ()
+        status = await _status(parts.db)  # left to the relay (which cannot send here)
+        assert {status[i][0] for i in left.outbox_ids} == {"pending"}
+
+        async with parts.db.unit_of_work() as uow:  # held: the relay leaves it alone
+            older = await uow.outbox.add("wechat", "oE", payload_of(OutboundMessage(
+                Channel.WECHAT, "oE", "早先的通知")), clock(), clock() + timedelta(hours=1))
+            await uow.commit()
+        taken = await parts.dispatcher(_wechat("oE", 1, "帮助", clock),
+                                       passive=PassiveAnswer(everything, later))
+        assert taken.carried is not None
+        assert [i.id for i in taken.carried] == [older, *taken.outbox_ids]
+        assert (await _status(parts.db))[older] == ("sent", 1)
