@@ -195,9 +195,10 @@ _MARK_SENT = (update(outbox).where(outbox.c.id == bindparam("p_id"))
 
 # Does anything wait for this recipient (pending, leased or not)? A passive answer that
 # finds nothing carries the turn's replies without taking rows back out (add(taken=True)).
+# (Ordered by id so that SQLite takes the recipient's partial index, not every pending row.)
 _ANY_PENDING = (select(outbox.c.id).where(
     outbox.c.channel == bindparam("p_channel"), outbox.c.recipient == bindparam("p_recipient"),
-    PENDING).limit(1))
+    PENDING).order_by(outbox.c.id).limit(1))
 
 
 class OutboxRepository:

@@ -94,3 +94,13 @@ def test_no_table_is_walked(name: str, plans: dict[str, str | None]) -> None:
 def test_a_cases_timers_are_found_by_the_case(plans: dict[str, str | None]) -> None:
     for name in ("storage.timers._cancel(case kinds)", "storage.timers._cancel()"):
         assert "ix_timers_complaint_state (complaint_id=? AND state=?)" in str(plans[name])
+
+
+@pytest.mark.parametrize("name", ["storage.messaging._ANY_PENDING",
+                                  "storage.messaging._OLDEST_UPTO",
+                                  "storage.messaging._TAKE_UPTO_SINGLE_WRITER"])
+def test_one_recipients_rows_are_found_by_the_recipient(
+        name: str, plans: dict[str, str | None]) -> None:
+    """A search by status alone is no scan, but it visits every pending row of every user
+    (thousands under load) on each message: these go by the recipient's partial index."""
+    assert "ix_outbox_pending (channel=? AND recipient=?" in str(plans[name]), plans[name]
