@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 
 log = logging.getLogger(__name__)
 WRITER_THRESHOLD_PAGES = 20_000
@@ -24,6 +25,11 @@ class WalCheckpointer:
         self._path = path
         self._every = every_seconds
         self._conn: sqlite3.Connection | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+        """Checkpoint and close run in worker threads: when the server stops, the task is
+        cancelled while a checkpoint may still run in its thread, and closing the
+        connection under it crashed the process (a segfault in sqlite3)."""
 
     async def run(self) -> None:
         try:
@@ -38,13 +44,19 @@ class WalCheckpointer:
 
     def checkpoint(self) -> tuple[int, int, int]:
         """(busy, WAL pages, pages moved) as SQLite reports them."""
-        if self._conn is None:
-            self._conn = sqlite3.connect(self._path, check_same_thread=False,
-                                         isolation_level=None, timeout=0.05)
-        row = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        return int(row[0]), int(row[1]), int(row[2])
+        with self._lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("the checkpointer is closed")
+            if self._conn is None:
+                self._conn = sqlite3.connect(self._path, check_same_thread=False,
+                                             isolation_level=None, timeout=0.05)
+            row = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            return int(row[0]), int(row[1]), int(row[2])
 
     def _close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        """After any checkpoint still running (the lock), and for good."""
+        with self._lock:
+            self._closed = True
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

@@ -33,3 +33,33 @@ async def test_writers_leave_the_checkpoint_to_the_background(tmp_path: Path) ->
             assert (await uow.outbox.count_by_status())["pending"] == 300
     finally:
         await db.dispose()
+
+
+async def test_stopping_waits_for_a_checkpoint_still_running(tmp_path: Path) -> None:
+    """The server stops the checkpointer by cancelling its task, possibly while a
+    checkpoint runs in its thread: the connection is closed only after that checkpoint
+    (closing it underneath crashed the process), and never reopened."""
+    import asyncio
+    import sqlite3
+
+    import pytest
+
+    path = tmp_path / "s.sqlite3"
+    db = Database(create_engine(f"sqlite+aiosqlite:///{path}"))
+    try:
+        await upgrade(db.engine)
+        for round_ in range(25):
+            for n in range(40):  # WAL for the checkpoint to move
+                async with db.unit_of_work() as uow:
+                    await uow.outbox.add("telegram", "42", {"text": "x" * 16000, "n": n}, NOW)
+                    await uow.commit()
+            checkpointer = WalCheckpointer(str(path), every_seconds=0.0)
+            task = asyncio.create_task(checkpointer.run())
+            await asyncio.sleep(0.001 * (round_ % 5))
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            with pytest.raises(sqlite3.ProgrammingError):
+                checkpointer.checkpoint()
+    finally:
+        await db.dispose()
