@@ -126,9 +126,7 @@ class Dispatcher:
         many as fit), recorded as sent when they are written, instead of written as held
         and taken back out by a second statement; the rest are due at once for the relay."""
         channel, user = message.channel.value, message.user_id
-        payloads = [payload_of(OutboundMessage(message.channel, user, reply.text, reply.choices,
-                                               reply_to_message=message.message_id))
-                    for reply in replies]
+        payloads = _payloads(message, replies)
         draft = [OutboxItem(-1 - n, message_of(channel, user, payload))
                  for n, payload in enumerate(payloads)]
         keep = passive.fit(draft, {item.id for item in draft})
@@ -159,10 +157,7 @@ class Dispatcher:
     ) -> list[dict[str, Any]]:
         not_before = now + timedelta(seconds=hold) if hold > 0 else None
         stored = []
-        for reply in replies:
-            out = OutboundMessage(message.channel, message.user_id, reply.text, reply.choices,
-                                  reply_to_message=message.message_id)
-            payload = payload_of(out)
+        for payload in _payloads(message, replies):
             row_id = await uow.outbox.add(message.channel.value, message.user_id, payload, now,
                                           not_before)
             stored.append({"id": row_id, **payload})
@@ -190,6 +185,13 @@ class Dispatcher:
         except (DBAPIError, OSError) as exc:
             raise TemporarilyUnavailable(str(exc)) from exc
         return _outcome(message, stored, duplicate=False)
+
+
+def _payloads(message: InboundMessage, replies: list[Reply]) -> list[dict[str, Any]]:
+    """The outbox payloads of a turn's replies to ``message``."""
+    return [payload_of(OutboundMessage(message.channel, message.user_id, reply.text,
+                                       reply.choices, reply_to_message=message.message_id))
+            for reply in replies]
 
 
 def _outcome(message: InboundMessage, stored: list[dict[str, Any]], duplicate: bool,

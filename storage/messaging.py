@@ -69,9 +69,10 @@ _ADD_OUTBOX = insert(outbox).values(
 # PostgreSQL re-checks those (not the subquery's) on a row the relay changed concurrently.
 MAX_CARRIED = 50
 NO_LIMIT = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+# Not leased by a relay worker sending it (or whose lease ran out).
+_UNLEASED = or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("p_now"))
 _FREE = (outbox.c.channel == bindparam("p_channel"), outbox.c.recipient == bindparam("p_recipient"),
-         PENDING,
-         or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("p_now")))
+         PENDING, _UNLEASED)
 _OLDEST_UPTO = (select(outbox.c.id).where(*_FREE, outbox.c.id <= bindparam("p_upto"))
                 .order_by(outbox.c.id).limit(MAX_CARRIED))
 _EXACTLY = select(outbox.c.id).where(*_FREE, outbox.c.id.in_(bindparam("p_ids", expanding=True)))
@@ -176,8 +177,7 @@ _HEADS = (select(func.min(outbox.c.id)).where(PENDING)
 _DUE_HEADS = (
     select(outbox)
     .where(outbox.c.id.in_(_HEADS),
-           outbox.c.next_attempt_at <= bindparam("p_now"),
-           or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("p_now")))
+           outbox.c.next_attempt_at <= bindparam("p_now"), _UNLEASED)
     .order_by(outbox.c.id)
     .limit(bindparam("p_limit")))
 _NEXT_HEAD_DUE = select(func.min(case(
@@ -185,12 +185,10 @@ _NEXT_HEAD_DUE = select(func.min(case(
     else_=outbox.c.next_attempt_at))).where(
     outbox.c.id.in_(_HEADS))
 _CLAIM = (update(outbox)
-          .where(outbox.c.id == bindparam("p_id"), PENDING,
-                 or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < bindparam("p_now")))
+          .where(outbox.c.id == bindparam("p_id"), PENDING, _UNLEASED)
           .values(lease_until=bindparam("p_lease")))
 _MARK_SENT = (update(outbox).where(outbox.c.id == bindparam("p_id"))
-              .values(status="sent", sent_at=bindparam("p_now"), lease_until=None,
-                      attempts=outbox.c.attempts + 1))
+              .values({**_SENT, "lease_until": None}))
 
 
 # Does anything wait for this recipient (pending, leased or not)? A passive answer that

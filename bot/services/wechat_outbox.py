@@ -11,17 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.errors import TemporarilyUnavailable
 from bot.core.messages import Channel
 from bot.core.ports import OutboxItem, PassiveFit
 from bot.services.passive import carry
-from storage.runner import first, runner_for
 from storage.tables import identities
-from storage.uow import Database
+from storage.uow import Database, UnitOfWork
 
 CHANNEL = Channel.WECHAT.value
 WINDOW = timedelta(hours=48) - timedelta(minutes=5)
@@ -86,13 +84,13 @@ class SqlServiceWindow:
 
     async def is_open(self, openid: str) -> bool:
         async with self._db.unit_of_work() as uow:
-            last = await _last_inbound(uow.connection, openid)
+            last = await _last_inbound(uow, openid)
         return last is not None and self._clock() - last < WINDOW
 
     async def first_notice(self, openid: str) -> bool:
         key = f"wechat:notice:{openid}"
         async with self._db.unit_of_work() as uow:
-            marker = (await _last_inbound(uow.connection, openid) or datetime.min).isoformat()
+            marker = (await _last_inbound(uow, openid) or datetime.min).isoformat()
             if await uow.kv.get(key, self._clock()) == marker:
                 return False
             await uow.kv.put(key, marker, None)
@@ -100,14 +98,9 @@ class SqlServiceWindow:
         return True
 
 
-async def _last_inbound(conn: AsyncConnection, openid: str) -> datetime | None:
+async def _last_inbound(uow: UnitOfWork, openid: str) -> datetime | None:
     """When the user last wrote, or None when they cannot be reached (unfollowed)."""
-    row = first(await runner_for(conn).rows(_LAST_INBOUND, {"p_openid": openid}))
-    if row is None or not row[1]:
+    identity = await uow.identities.get(CHANNEL, openid)
+    if identity is None or not identity.reachable:
         return None
-    return row[0]  # type: ignore[no-any-return]
-
-
-_LAST_INBOUND = (select(identities.c.last_inbound_at, identities.c.reachable)
-                 .where(identities.c.channel == CHANNEL,
-                        identities.c.external_id == bindparam("p_openid")))
+    return identity.last_inbound_at
